@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/spf13/pflag"
+
+	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/store"
+)
+
+// Factory holds what every command needs, built once per invocation after
+// the flags are parsed.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	Now       func() time.Time
+
+	cfg     *config.Config
+	flags   *pflag.FlagSet
+	log     zerolog.Logger
+	logFile *os.File
+	db      *store.DB
+	started bool // a command's run function was reached
+}
+
+// NewFactory returns a factory writing to ios.
+func NewFactory(ios *iostreams.IOStreams) *Factory {
+	return &Factory{IOStreams: ios, Now: time.Now, log: zerolog.Nop()}
+}
+
+// init loads the configuration and opens the log; called from the root's
+// PersistentPreRunE, once flags are known.
+func (f *Factory) init(flags *pflag.FlagSet, configFile string) error {
+	f.started = true
+	cfg, err := config.Load(flags, configFile)
+	if err != nil {
+		return &codedError{Code: ExitUsage, Err: err}
+	}
+	f.cfg, f.flags = cfg, flags
+	f.IOStreams.SetNeverPrompt(cfg.Bool(config.KeyNonInteractive))
+	f.log = f.openLog(cfg)
+	return nil
+}
+
+// Config returns the loaded configuration.
+func (f *Factory) Config() *config.Config { return f.cfg }
+
+// Log returns the logger: JSON lines in $AURORA_HOME/logs/aurora.log.
+func (f *Factory) Log() *zerolog.Logger { return &f.log }
+
+func (f *Factory) openLog(cfg *config.Config) zerolog.Logger {
+	lvl, err := zerolog.ParseLevel(strings.ToLower(cfg.String(config.KeyLogLevel)))
+	if err != nil || lvl == zerolog.NoLevel {
+		lvl = zerolog.InfoLevel
+	}
+	dir := filepath.Join(cfg.Home, "logs")
+	var w io.Writer = io.Discard
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		if fh, err := os.OpenFile(filepath.Join(dir, "aurora.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+			f.logFile, w = fh, fh
+		}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger()
+}
+
+// Store opens the project database (once).
+func (f *Factory) Store(ctx context.Context) (*store.DB, error) {
+	if f.db != nil {
+		return f.db, nil
+	}
+	db, err := store.Open(ctx, f.cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	f.db = db
+	return db, nil
+}
+
+// StoreIfExists opens the project database if its file exists; it returns
+// nil and no error if not, for commands that must not create it.
+func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
+	if _, err := os.Stat(f.cfg.DBPath); err != nil {
+		if os.IsNotExist(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return f.Store(ctx)
+}
+
+// Close releases the store and the log.
+func (f *Factory) Close() {
+	if f.db != nil {
+		f.db.Close()
+	}
+	if f.logFile != nil {
+		f.logFile.Close()
+	}
+}

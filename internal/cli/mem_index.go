@@ -1,0 +1,293 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/aurora-dev/aur/internal/chunk"
+	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/store"
+)
+
+// IndexOptions are the inputs of aur mem index.
+type IndexOptions struct {
+	F           *Factory
+	Path        string
+	Force       bool
+	DryRun      bool
+	JSON        bool
+	ChunkSize   int
+	Overlap     int
+	MaxFileSize int64
+	Workers     int
+	NoGit       bool
+}
+
+// NewCmdIndex builds aur mem index.
+func NewCmdIndex(f *Factory, runF func(context.Context, *IndexOptions) error) *cobra.Command {
+	opts := &IndexOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "index [PATH]",
+		Short: "Index a directory tree into the chunk store",
+		Long: `Walk PATH (default: the project root), respecting .gitignore, .auroraignore
+and .git/info/exclude, parse each file into functions, methods, types and
+document sections, and store them with a full-text index.
+
+Indexing is incremental: unchanged files are not re-read, changed files have
+their chunks replaced, deleted files are removed. Indexing a subdirectory
+only touches files under it. Safe to interrupt: a later run completes it.`,
+		Example: `  aur mem index .
+  aur mem index --dry-run src/
+  aur mem index --json --db /tmp/go.db "$(go env GOROOT)/src"`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				opts.Path = args[0]
+			}
+			cfg := f.Config()
+			if !cmd.Flags().Changed("chunk-size") {
+				opts.ChunkSize = cfg.Int(config.KeyChunkSize)
+			}
+			if !cmd.Flags().Changed("overlap") {
+				opts.Overlap = cfg.Int(config.KeyOverlap)
+			}
+			if !cmd.Flags().Changed("max-file-size") {
+				opts.MaxFileSize = int64(cfg.Int(config.KeyMaxFileSize))
+			}
+			if opts.ChunkSize < 100 {
+				return usageErrorf("--chunk-size must be at least 100 characters, got %d", opts.ChunkSize)
+			}
+			if opts.Overlap < 0 || opts.Overlap >= opts.ChunkSize {
+				return usageErrorf("--overlap must be between 0 and --chunk-size (%d), got %d", opts.ChunkSize, opts.Overlap)
+			}
+			if opts.MaxFileSize <= 0 {
+				return usageErrorf("--max-file-size must be positive")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return indexRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Force, "force", false, "re-index every file, changed or not")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "list what would be indexed or skipped, and why; write nothing")
+	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	fl.IntVar(&opts.ChunkSize, "chunk-size", 2000, "window size in characters for text without structure (env AURORA_CHUNK_SIZE)")
+	fl.IntVar(&opts.Overlap, "overlap", 200, "characters repeated between consecutive windows (env AURORA_OVERLAP)")
+	fl.Int64Var(&opts.MaxFileSize, "max-file-size", index.DefaultMaxFileSize, "skip files larger than this many bytes (env AURORA_MAX_FILE_SIZE)")
+	fl.IntVar(&opts.Workers, "workers", 0, "parse workers (default: number of CPUs)")
+	fl.BoolVar(&opts.NoGit, "no-git", false, "do not read git history for activation")
+	return cmd
+}
+
+func indexRun(ctx context.Context, opts *IndexOptions) error {
+	f := opts.F
+	cfg := f.Config()
+	ios := f.IOStreams
+	path := opts.Path
+	if path == "" {
+		path = cfg.ProjectRoot
+	}
+	abs, err := realDir(path)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+
+	var db *store.DB
+	if opts.DryRun {
+		db, err = f.StoreIfExists(ctx)
+	} else {
+		db, err = f.Store(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	root := ""
+	if db != nil {
+		if root, err = db.Meta(ctx, store.MetaRoot); err != nil {
+			return err
+		}
+	}
+	if root == "" {
+		root = abs
+		if pr, err := realDir(cfg.ProjectRoot); err == nil && !cfg.DBExplicit && within(pr, abs) {
+			root = pr
+		}
+	} else if !within(root, abs) {
+		return usageErrorf("%s is outside %s, the root of the index in %s; use --db to index it separately", abs, root, cfg.DBPath)
+	}
+
+	iopts := index.Options{
+		Root:        root,
+		Path:        abs,
+		MaxFileSize: opts.MaxFileSize,
+		Chunk:       chunk.Options{ChunkSize: opts.ChunkSize, Overlap: opts.Overlap},
+		Force:       opts.Force,
+		DryRun:      opts.DryRun,
+		Workers:     opts.Workers,
+		NoGit:       opts.NoGit,
+		Now:         f.Now,
+		Log:         *f.Log(),
+	}
+	var bar *progressbar.ProgressBar
+	if ios.IsStderrTTY() && !opts.DryRun {
+		iopts.Progress = func(done, total int) {
+			if bar == nil {
+				bar = newProgressBar(ios.ErrOut, total)
+			}
+			bar.Set(done)
+		}
+	}
+	f.Log().Info().Str("root", root).Str("path", abs).Bool("force", opts.Force).Bool("dry_run", opts.DryRun).Msg("index started")
+	sum, err := index.Run(ctx, db, iopts)
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(ios.ErrOut)
+	}
+	if sum != nil {
+		f.Log().Info().Str("root", root).Int("indexed", sum.Indexed).Int("unchanged", sum.Unchanged).
+			Int("deleted", sum.Deleted).Int("skipped", sum.SkippedTotal).Int("chunks", sum.ChunksWritten).
+			Float64("duration_ms", sum.DurationMS).Bool("interrupted", sum.Interrupted).Msg("index finished")
+		if opts.JSON {
+			if perr := printJSON(ios.Out, sum); perr != nil && err == nil {
+				err = perr
+			}
+		} else {
+			printIndexSummary(f, sum)
+		}
+	}
+	if errors.Is(err, index.ErrOutsideRoot) {
+		return usageErrorf("%v", err)
+	}
+	return err
+}
+
+func newProgressBar(w io.Writer, total int) *progressbar.ProgressBar {
+	return progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("indexing"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("files"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetWidth(30),
+	)
+}
+
+func printIndexSummary(f *Factory, s *index.Summary) {
+	w := f.IOStreams.Out
+	cs := f.IOStreams.ColorScheme()
+	if s.DryRun {
+		for _, p := range s.Plan {
+			if p.Reason != "" {
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, p.Path, p.Reason)
+			} else {
+				fmt.Fprintf(w, "%s\t%s\n", p.Action, p.Path)
+			}
+		}
+		fmt.Fprintf(w, "dry run: %d to index, %d unchanged, %d to delete, %d skipped\n",
+			s.Indexed, s.Unchanged, s.Deleted, s.SkippedTotal)
+		return
+	}
+	verb := "Indexed"
+	if s.Interrupted {
+		verb = cs.Yellow("Interrupted") + " indexing"
+	}
+	fmt.Fprintf(w, "%s %s in %s\n", verb, s.Path, fmtDuration(s.DurationMS))
+	fmt.Fprintf(w, "  files    %d seen, %d indexed, %d unchanged, %d deleted\n", s.FilesSeen, s.Indexed, s.Unchanged, s.Deleted)
+	fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	if s.SkippedTotal > 0 {
+		fmt.Fprintf(w, "  skipped  %d:%s\n", s.SkippedTotal, countsList(s.Skipped))
+	}
+	if s.ParseErrors > 0 {
+		fmt.Fprintf(w, "  %s %d files indexed despite syntax errors (aur mem stats lists them)\n", cs.Yellow("warning"), s.ParseErrors)
+	}
+	fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
+}
+
+func fmtDuration(ms float64) string {
+	d := time.Duration(ms * float64(time.Millisecond))
+	switch {
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return d.Round(time.Second).String()
+}
+
+// countsSuffix renders " (go 10, text 2)" sorted by count, largest first.
+func countsSuffix(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + strings.TrimPrefix(countsList(m), " ") + ")"
+}
+
+func countsList(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, " %s %d", k, m[k])
+	}
+	return b.String()
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// realDir returns the absolute, symlink-free form of a directory.
+func realDir(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("%s: no such directory", p)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", err
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("%s is not a directory", p)
+	}
+	return real, nil
+}
+
+func within(root, p string) bool {
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

@@ -1,0 +1,85 @@
+package cli
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	var configFile string
+	var noColor bool
+	cmd := &cobra.Command{
+		Use:   "aur",
+		Short: "A fast, private memory of your codebase",
+		Long: `aur indexes source code into a local SQLite chunk store and answers
+questions from it with ranked, graded retrieval.
+
+  aur mem index .            index the current project
+  aur query "how are retries configured?"
+  aur stats --retrieval-quality`,
+		Version:       version(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			f.IOStreams.SetNoColor(noColor)
+			return f.init(cmd.Flags(), configFile)
+		},
+	}
+	cmd.SetVersionTemplate("aur {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v", err)
+	})
+	pf := cmd.PersistentFlags()
+	pf.String("db", "", "project database (default: .aurora/memory.db in the project root; env AURORA_DB_PATH)")
+	pf.StringVar(&configFile, "config", "", "configuration file (default: .aurora/config.yaml in the project root)")
+	pf.String("log-level", "", "log level: debug, info, warn, error (default info; env AURORA_LOG_LEVEL)")
+	pf.BoolVar(&noColor, "no-color", false, "no colour in output (also NO_COLOR)")
+	pf.Bool("non-interactive", false, "never prompt (also AURORA_NON_INTERACTIVE=1)")
+
+	mem := &cobra.Command{
+		Use:   "mem",
+		Short: "Manage the code memory: index, search, stats",
+	}
+	mem.AddCommand(NewCmdIndex(f, nil))
+	mem.AddCommand(NewCmdMemStats(f, nil))
+	cmd.AddCommand(mem)
+	cmd.AddCommand(NewCmdConfig(f))
+	return cmd
+}
+
+// noArgsUsage and friends make cobra's argument errors exit with 2.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErrorf("%s takes %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usageErrorf("%s takes at most %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,477 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/rs/zerolog"
+
+	"github.com/aurora-dev/aur/internal/chunk"
+	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/tokenize"
+)
+
+// DefaultMaxFileSize is the default of --max-file-size: larger files are
+// almost always generated data, not code worth a chunk.
+const DefaultMaxFileSize = 1 << 20
+
+// Options configure one index run.
+type Options struct {
+	Root        string // absolute index root; paths in the store are relative to it
+	Path        string // absolute directory to index: Root or below it
+	MaxFileSize int64
+	Chunk       chunk.Options
+	Force       bool // re-parse every file even if unchanged
+	DryRun      bool // plan only; DB may be nil
+	Workers     int  // parse workers; default GOMAXPROCS
+	SkipDirs    []string
+	NoGit       bool // do not read git history
+	Now         func() time.Time
+	Log         zerolog.Logger
+	// Progress, if set, is called from one goroutine as files finish.
+	Progress func(done, total int)
+}
+
+// Summary reports what a run did. It is printed by aur mem index --json;
+// fields are added, never renamed.
+type Summary struct {
+	Root             string         `json:"root"`
+	Path             string         `json:"path"`
+	DryRun           bool           `json:"dry_run"`
+	Interrupted      bool           `json:"interrupted"`
+	FilesSeen        int            `json:"files_seen"`
+	Indexed          int            `json:"indexed"`
+	Unchanged        int            `json:"unchanged"`
+	Deleted          int            `json:"deleted"`
+	Skipped          map[string]int `json:"skipped"`
+	SkippedTotal     int            `json:"skipped_total"`
+	ParseErrors      int            `json:"parse_errors"`
+	ChunksWritten    int            `json:"chunks_written"`
+	ChunksByLanguage map[string]int `json:"chunks_by_language"`
+	TotalFiles       int            `json:"total_files"`
+	TotalChunks      int            `json:"total_chunks"`
+	GitHistoryFiles  int            `json:"git_history_files"`
+	DurationMS       float64        `json:"duration_ms"`
+	// WriteMS is the time spent in database writes, the serial part of a
+	// run; the rest of DurationMS is walking and parallel parsing.
+	WriteMS float64 `json:"write_ms"`
+	// Problems lists files skipped for a reason other than ignore rules,
+	// and files indexed despite a parse error.
+	Problems []Problem `json:"problems"`
+	// Plan is set by a dry run: every file and what would happen to it.
+	Plan []PlanEntry `json:"plan,omitempty"`
+}
+
+// Problem is a file that was skipped, or indexed with a parse error.
+type Problem struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// PlanEntry is one line of a dry run.
+type PlanEntry struct {
+	Path   string `json:"path"`
+	Action string `json:"action"` // index | unchanged | delete | skip
+	Reason string `json:"reason,omitempty"`
+}
+
+// ReasonParseError marks a file indexed despite a syntax error.
+const ReasonParseError = "parse_error"
+
+// ErrOutsideRoot is returned when the path to index is not under the
+// store's root.
+var ErrOutsideRoot = errors.New("path is outside the index root")
+
+type job struct {
+	e   walkEntry
+	old *store.File
+}
+
+type result struct {
+	update  *store.FileUpdate
+	skip    *Problem
+	problem *Problem // indexed with a parse error
+	content int      // bytes, for batching
+}
+
+// Run indexes opts.Path into db.
+func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
+	start := time.Now()
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = DefaultMaxFileSize
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.SkipDirs == nil {
+		opts.SkipDirs = DefaultSkipDirs
+	}
+	sub, err := filepath.Rel(opts.Root, opts.Path)
+	if err != nil || sub == ".." || strings.HasPrefix(sub, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("%w: %s is not under %s", ErrOutsideRoot, opts.Path, opts.Root)
+	}
+	sub = filepath.ToSlash(sub)
+	if sub == "." {
+		sub = ""
+	}
+	sum := &Summary{Root: opts.Root, Path: opts.Path, DryRun: opts.DryRun,
+		Skipped: map[string]int{}, ChunksByLanguage: map[string]int{}, Problems: []Problem{}}
+
+	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs)
+	if err != nil {
+		return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
+	}
+	sum.FilesSeen = len(w.files)
+	for _, s := range w.skipped {
+		sum.Skipped[s.reason]++
+		sum.SkippedTotal++
+		if s.reason != ReasonIgnored && s.reason != ReasonDefaultSkip {
+			sum.Problems = append(sum.Problems, Problem{s.rel, s.reason, s.detail})
+		}
+	}
+
+	old := map[string]store.File{}
+	if db != nil {
+		if old, err = db.FilesUnder(ctx, sub); err != nil {
+			return nil, err
+		}
+	}
+	var jobs []job
+	seen := make(map[string]bool, len(w.files))
+	for _, e := range w.files {
+		seen[e.rel] = true
+		o, ok := old[e.rel]
+		if ok && !opts.Force && o.Size == e.size && o.MtimeNS == e.mtim {
+			sum.Unchanged++
+			if opts.DryRun {
+				sum.Plan = append(sum.Plan, PlanEntry{Path: e.rel, Action: "unchanged"})
+			}
+			continue
+		}
+		j := job{e: e}
+		if ok {
+			j.old = &o
+		}
+		jobs = append(jobs, j)
+	}
+	var gone []string
+	for p := range old {
+		if !seen[p] {
+			gone = append(gone, p)
+		}
+	}
+	sort.Strings(gone)
+
+	if opts.DryRun {
+		for _, j := range jobs {
+			sum.Plan = append(sum.Plan, PlanEntry{Path: j.e.rel, Action: "index"})
+		}
+		for _, p := range gone {
+			sum.Plan = append(sum.Plan, PlanEntry{Path: p, Action: "delete"})
+		}
+		for _, s := range w.skipped {
+			sum.Plan = append(sum.Plan, PlanEntry{Path: s.rel, Action: "skip", Reason: s.reason})
+		}
+		sort.SliceStable(sum.Plan, func(i, k int) bool { return sum.Plan[i].Path < sum.Plan[k].Path })
+		sum.Deleted = len(gone)
+		sum.Indexed = len(jobs)
+		sum.DurationMS = msSince(start)
+		return sum, nil
+	}
+
+	runID, err := db.StartRun(ctx, opts.Path, opts.Now())
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	if err := db.DeleteFiles(ctx, gone); err != nil {
+		return nil, err
+	}
+	sum.Deleted = len(gone)
+	changed = changed || len(gone) > 0
+
+	werr := process(ctx, db, jobs, opts, sum)
+	changed = changed || sum.Indexed > 0
+	interrupted := ctx.Err() != nil
+	sum.Interrupted = interrupted
+	// Bookkeeping is written even when interrupted, so the database says
+	// what it holds; it must not be cut short by the cancelled context.
+	bctx := context.WithoutCancel(ctx)
+	if werr == nil && !interrupted {
+		var skipped []store.Skipped
+		for _, p := range sum.Problems {
+			if p.Reason != ReasonParseError {
+				skipped = append(skipped, store.Skipped{Path: p.Path, Reason: p.Reason, Detail: p.Detail})
+			}
+		}
+		if err := db.ReplaceSkipped(bctx, sub, skipped); err != nil {
+			werr = err
+		}
+	}
+	if werr == nil && !interrupted && !opts.NoGit {
+		if n, err := updateGitHistory(ctx, db, opts.Root); err != nil {
+			opts.Log.Warn().Err(err).Msg("git history not recorded")
+		} else {
+			sum.GitHistoryFiles = n
+		}
+	}
+	fin, err := db.FinishIndex(bctx, opts.Root, changed, opts.Now())
+	if err != nil && werr == nil {
+		werr = err
+	}
+	if fin != nil {
+		sum.TotalFiles, sum.TotalChunks = fin.Files, fin.Chunks
+	}
+	sum.DurationMS = msSince(start)
+	status := "done"
+	switch {
+	case interrupted:
+		status = "interrupted"
+	case werr != nil:
+		status = "failed"
+	}
+	js, _ := json.Marshal(sum)
+	if err := db.EndRun(bctx, runID, status, string(js), opts.Now()); err != nil && werr == nil {
+		werr = err
+	}
+	if werr != nil {
+		return sum, werr
+	}
+	if interrupted {
+		return sum, ctx.Err()
+	}
+	return sum, nil
+}
+
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
+}
+
+// Batch bounds: a transaction commits after this many files or bytes of
+// content, whichever comes first. Large enough to amortize the commit,
+// small enough that a killed run loses little.
+const (
+	batchFiles = 512
+	batchBytes = 8 << 20
+)
+
+// process parses jobs on opts.Workers goroutines and writes the results
+// from this one, in batches.
+func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *Summary) error {
+	jobc := make(chan job)
+	resc := make(chan result, 2*opts.Workers)
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tk := tokenize.New()
+			for j := range jobc {
+				resc <- parseFile(j, opts, tk)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobc)
+		for _, j := range jobs {
+			select {
+			case jobc <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(resc) }()
+
+	var batch []store.FileUpdate
+	size, done := 0, 0
+	var werr error
+	flush := func() {
+		if len(batch) == 0 || werr != nil {
+			return
+		}
+		// A batch of complete files is committed even after Ctrl-C.
+		t := time.Now()
+		if err := db.ApplyBatch(context.WithoutCancel(ctx), batch); err != nil {
+			werr = err
+		}
+		sum.WriteMS += msSince(t)
+		batch, size = batch[:0], 0
+	}
+	for r := range resc {
+		done++
+		switch {
+		case r.skip != nil:
+			sum.Skipped[r.skip.Reason]++
+			sum.SkippedTotal++
+			sum.FilesSeen--
+			sum.Problems = append(sum.Problems, *r.skip)
+		case r.update.MetadataOnly:
+			sum.Unchanged++
+			batch = append(batch, *r.update)
+		default:
+			sum.Indexed++
+			sum.ChunksWritten += len(r.update.Chunks)
+			sum.ChunksByLanguage[r.update.File.Language] += len(r.update.Chunks)
+			if r.problem != nil {
+				sum.ParseErrors++
+				sum.Problems = append(sum.Problems, *r.problem)
+			}
+			batch = append(batch, *r.update)
+			size += r.content
+		}
+		if len(batch) >= batchFiles || size >= batchBytes {
+			flush()
+		}
+		if opts.Progress != nil {
+			opts.Progress(done, len(jobs))
+		}
+	}
+	flush()
+	return werr
+}
+
+// parseFile reads, checks and chunks one file.
+func parseFile(j job, opts Options, tk *tokenize.Tokenizer) result {
+	b, err := os.ReadFile(j.e.abs)
+	if err != nil {
+		return result{skip: &Problem{j.e.rel, ReasonUnreadable, err.Error()}}
+	}
+	if int64(len(b)) > opts.MaxFileSize {
+		return result{skip: &Problem{j.e.rel, ReasonTooLarge, humanBytes(int64(len(b)))}}
+	}
+	if isBinary(b) {
+		return result{skip: &Problem{j.e.rel, ReasonBinary, ""}}
+	}
+	f := store.File{
+		Path:      j.e.rel,
+		Hash:      strconv.FormatUint(xxhash.Sum64(b), 16),
+		Size:      int64(len(b)),
+		MtimeNS:   j.e.mtim,
+		IndexedAt: opts.Now().UnixMilli(),
+		Status:    "ok",
+	}
+	if j.old != nil && !opts.Force && j.old.Hash == f.Hash {
+		return result{update: &store.FileUpdate{File: f, MetadataOnly: true}}
+	}
+	lang, chunks, cerr := chunk.File(j.e.rel, b, opts.Chunk)
+	f.Language = lang
+	var prob *Problem
+	if cerr != nil {
+		f.Status, f.Message = ReasonParseError, cerr.Error()
+		prob = &Problem{j.e.rel, ReasonParseError, cerr.Error()}
+	}
+	return result{
+		update:  &store.FileUpdate{File: f, Chunks: indexedChunks(j.e.rel, lang, chunks, tk)},
+		problem: prob,
+		content: len(b),
+	}
+}
+
+// isBinary sniffs like git: a NUL byte in the first 8000 bytes.
+func isBinary(b []byte) bool {
+	return bytes.IndexByte(b[:min(len(b), 8000)], 0) >= 0
+}
+
+// indexedChunks gives chunks their stable ids and full-text terms.
+func indexedChunks(rel, lang string, chunks []chunk.Chunk, tk *tokenize.Tokenizer) []store.IndexedChunk {
+	out := make([]store.IndexedChunk, 0, len(chunks))
+	ordinals := map[uint64]int{}
+	pathTerms := string(tk.AppendJoined(nil, strings.TrimSuffix(rel, path.Ext(rel)), map[string]struct{}{}))
+	var buf []byte
+	for _, c := range chunks {
+		key := idKey(rel, c)
+		ord := ordinals[key]
+		ordinals[key]++
+		ic := store.IndexedChunk{Chunk: store.Chunk{
+			Key:           chunkKey(key, ord),
+			Kind:          string(c.Kind),
+			Name:          c.Name,
+			QualifiedName: c.QualifiedName,
+			Signature:     c.Signature,
+			Doc:           c.Doc,
+			StartLine:     c.StartLine,
+			EndLine:       c.EndLine,
+			Content:       c.Content,
+			Language:      lang,
+		}}
+		ic.Terms.Name = string(tk.AppendJoined(buf[:0], c.QualifiedName, map[string]struct{}{}))
+		ic.Terms.Signature = string(tk.AppendJoined(buf[:0], c.Signature, map[string]struct{}{}))
+		ic.Terms.Doc = string(tk.AppendJoined(buf[:0], c.Doc, map[string]struct{}{}))
+		ic.Terms.Path = pathTerms
+		buf = tk.AppendJoined(buf[:0], c.Content, map[string]struct{}{})
+		ic.Terms.Body = string(buf)
+		out = append(out, ic)
+	}
+	return out
+}
+
+// idKey hashes what identifies a chunk within the index: its file, kind
+// and qualified name, or for windows and unnamed sections its content, so
+// the id does not change when unrelated lines move.
+func idKey(rel string, c chunk.Chunk) uint64 {
+	d := xxhash.New()
+	d.WriteString(rel)
+	d.WriteString("\x00")
+	d.WriteString(string(c.Kind))
+	d.WriteString("\x00")
+	if c.QualifiedName != "" {
+		d.WriteString(c.QualifiedName)
+	} else {
+		d.WriteString(c.Content)
+	}
+	return d.Sum64()
+}
+
+func chunkKey(key uint64, ordinal int) int64 {
+	if ordinal > 0 {
+		key = xxhash.Sum64String(strconv.FormatUint(key, 16) + "#" + strconv.Itoa(ordinal))
+	}
+	return int64(key >> 1) // positive, so ids read well in SQL
+}
+
+func updateGitHistory(ctx context.Context, db *store.DB, root string) (int, error) {
+	head := gitHead(ctx, root)
+	if head == "" {
+		return 0, nil // not a git work tree: nothing to record
+	}
+	prev, err := db.Meta(ctx, store.MetaGitHead)
+	if err != nil {
+		return 0, err
+	}
+	if prev == head {
+		return -1, nil
+	}
+	hist, err := gitHistory(ctx, root)
+	if err != nil {
+		return 0, fmt.Errorf("git log: %w", err)
+	}
+	return len(hist), db.ReplaceFileHistory(ctx, hist, head)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
+	}
+	return strconv.FormatInt(n, 10) + " B"
+}

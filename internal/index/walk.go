@@ -1,0 +1,251 @@
+package index
+
+import (
+	"bufio"
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+)
+
+// Skip reasons, as reported in summaries and stored in skipped_files.
+const (
+	ReasonIgnored     = "ignored"      // .gitignore, .git/info/exclude or .auroraignore
+	ReasonDefaultSkip = "default_skip" // a directory aur never indexes (.git, node_modules, ...)
+	ReasonTooLarge    = "too_large"    // over --max-file-size
+	ReasonBinary      = "binary"       // a NUL byte in the first 8000 bytes
+	ReasonSymlinkOut  = "symlink_outside_root"
+	ReasonSymlinkLoop = "symlink_loop"
+	ReasonUnreadable  = "unreadable"
+	ReasonSpecial     = "not_regular" // devices, sockets, fifos
+	ReasonEmpty       = "empty"
+)
+
+// DefaultSkipDirs are directory names never descended into: VCS data,
+// dependencies, build output, virtual environments and aur's own state.
+var DefaultSkipDirs = []string{
+	".git", ".hg", ".svn", ".bzr", ".aurora",
+	"node_modules", "bower_components", "vendor", "third_party_deps",
+	"dist", "build", "target", "out", ".next", ".nuxt",
+	".venv", "venv", "env", ".tox", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+	".gradle", ".idea", ".vscode", ".cache", "coverage",
+}
+
+// walkEntry is a regular file found by the walk.
+type walkEntry struct {
+	rel  string // relative to the index root, forward slashes
+	abs  string
+	size int64
+	mtim int64 // unix nanoseconds
+}
+
+// skipEntry is a file or directory the walk left out.
+type skipEntry struct {
+	rel, reason, detail string
+	isDir               bool
+}
+
+type walker struct {
+	root     string   // absolute, symlinks resolved
+	base     []string // root's path components below the ignore base
+	skipDirs map[string]bool
+	maxSize  int64
+	files    []walkEntry
+	skipped  []skipEntry
+	visited  map[string]bool // real paths of directories, for loop detection
+	patterns []gitignore.Pattern
+}
+
+// walk lists the files under root/sub (sub "" for the whole root).
+func walk(root, sub string, maxSize int64, skipDirs []string) (*walker, error) {
+	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, visited: map[string]bool{}}
+	for _, d := range skipDirs {
+		w.skipDirs[d] = true
+	}
+	// Ignore rules are anchored at the git work tree when the root is inside
+	// one, so a .gitignore above the root still applies.
+	ignoreBase := root
+	if top := gitTopLevel(root); top != "" {
+		ignoreBase = top
+		w.patterns = append(w.patterns, readIgnoreFile(filepath.Join(top, ".git", "info", "exclude"), nil)...)
+	}
+	rel, err := filepath.Rel(ignoreBase, root)
+	if err != nil {
+		return nil, err
+	}
+	if rel != "." {
+		w.base = strings.Split(filepath.ToSlash(rel), "/")
+	}
+	// Ignore files of the ancestors of the start dir, from the base down;
+	// the start dir's own are read by walkDir.
+	dirs := append([]string{}, w.base...)
+	if sub != "" {
+		dirs = append(dirs, strings.Split(sub, "/")...)
+	}
+	for i := 0; i < len(dirs); i++ {
+		dom := dirs[:i]
+		w.patterns = append(w.patterns, w.dirPatterns(filepath.Join(ignoreBase, filepath.Join(dom...)), dom)...)
+	}
+	start := root
+	if sub != "" {
+		start = filepath.Join(root, filepath.FromSlash(sub))
+	}
+	if real, err := filepath.EvalSymlinks(start); err == nil {
+		w.visited[real] = true
+	}
+	w.walkDir(start, sub, w.patterns)
+	return w, nil
+}
+
+func (w *walker) comps(rel string) []string {
+	p := append([]string{}, w.base...)
+	if rel != "" {
+		p = append(p, strings.Split(rel, "/")...)
+	}
+	return p
+}
+
+// dirPatterns reads .gitignore and .auroraignore of one directory; domain
+// is the directory's components below the ignore base.
+func (w *walker) dirPatterns(dir string, domain []string) []gitignore.Pattern {
+	ps := readIgnoreFile(filepath.Join(dir, ".gitignore"), domain)
+	return append(ps, readIgnoreFile(filepath.Join(dir, ".auroraignore"), domain)...)
+}
+
+func readIgnoreFile(path string, domain []string) []gitignore.Pattern {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var ps []gitignore.Pattern
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		s := strings.TrimRight(sc.Text(), "\r")
+		if strings.HasPrefix(s, "#") || strings.TrimSpace(s) == "" {
+			continue
+		}
+		ps = append(ps, gitignore.ParsePattern(s, domain))
+	}
+	return ps
+}
+
+func ignored(ps []gitignore.Pattern, path []string, isDir bool) bool {
+	for i := len(ps) - 1; i >= 0; i-- {
+		if m := ps[i].Match(path, isDir); m > gitignore.NoMatch {
+			return m == gitignore.Exclude
+		}
+	}
+	return false
+}
+
+func joinRel(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
+	ps := inherited
+	if own := w.dirPatterns(abs, w.comps(rel)); len(own) > 0 {
+		ps = append(inherited[:len(inherited):len(inherited)], own...)
+	}
+	ents, err := os.ReadDir(abs)
+	if err != nil {
+		w.skipped = append(w.skipped, skipEntry{rel: rel, reason: ReasonUnreadable, detail: err.Error(), isDir: true})
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		r := joinRel(rel, name)
+		a := filepath.Join(abs, name)
+		typ := e.Type()
+		isDir := typ.IsDir()
+		if typ&fs.ModeSymlink != 0 {
+			target, err := filepath.EvalSymlinks(a)
+			if err != nil {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: err.Error()})
+				continue
+			}
+			if !within(w.root, target) {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkOut, detail: target})
+				continue
+			}
+			fi, err := os.Stat(target)
+			if err != nil {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
+				continue
+			}
+			isDir = fi.IsDir()
+			if isDir {
+				if w.visited[target] {
+					w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: target, isDir: true})
+					continue
+				}
+			}
+		}
+		if isDir {
+			if w.skipDirs[name] {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonDefaultSkip, isDir: true})
+				continue
+			}
+			if ignored(ps, w.comps(r), true) {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, isDir: true})
+				continue
+			}
+			if real, err := filepath.EvalSymlinks(a); err == nil {
+				if w.visited[real] {
+					w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: real, isDir: true})
+					continue
+				}
+				w.visited[real] = true
+			}
+			w.walkDir(a, r, ps)
+			continue
+		}
+		if ignored(ps, w.comps(r), false) {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored})
+			continue
+		}
+		fi, err := os.Stat(a)
+		if err != nil {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSpecial})
+			continue
+		}
+		if fi.Size() > w.maxSize {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonTooLarge, detail: humanBytes(fi.Size())})
+			continue
+		}
+		w.files = append(w.files, walkEntry{rel: r, abs: a, size: fi.Size(), mtim: fi.ModTime().UnixNano()})
+	}
+}
+
+// within reports whether path is root or below it.
+func within(root, path string) bool {
+	if path == root {
+		return true
+	}
+	return strings.HasPrefix(path, strings.TrimSuffix(root, string(filepath.Separator))+string(filepath.Separator))
+}
+
+// gitTopLevel returns the nearest ancestor of dir (or dir) holding .git,
+// or "".
+func gitTopLevel(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return ""
+		}
+		d = parent
+	}
+}

@@ -1,0 +1,228 @@
+package resilience
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aurora-dev/aur/internal/resilience/clocktest"
+	"github.com/sony/gobreaker/v2"
+)
+
+func newBreaker(t *testing.T, clock Clock) *Breaker {
+	t.Helper()
+	b, err := NewBreaker("openai", DefaultBreakerConfig(), clock, nil)
+	if err != nil {
+		t.Fatalf("NewBreaker: %v", err)
+	}
+	return b
+}
+
+// call runs one request through b that returns err, and reports whether the
+// request function ran.
+func call(b *Breaker, err error) (ran bool, got error) {
+	got = b.Execute(context.Background(), func(context.Context) error {
+		ran = true
+		return err
+	})
+	return ran, got
+}
+
+var errUnavailable = &HTTPError{StatusCode: 503}
+
+func TestBreakerLifecycle(t *testing.T) {
+	fc := clocktest.New(t0)
+	b := newBreaker(t, fc)
+
+	// Opens after exactly 5 consecutive failures.
+	for i := 1; i <= 5; i++ {
+		if s := b.State(); s != BreakerClosed {
+			t.Fatalf("before failure %d: state %s, want closed", i, s)
+		}
+		if ran, err := call(b, errUnavailable); !ran || err != errUnavailable {
+			t.Fatalf("failure %d: ran=%v err=%v, want the provider's error", i, ran, err)
+		}
+	}
+	if s := b.State(); s != BreakerOpen {
+		t.Fatalf("after 5 failures: state %s, want open", s)
+	}
+
+	// Fails fast while open: the function is not called.
+	fc.Advance(30 * time.Second)
+	ran, err := call(b, nil)
+	var boe *BreakerOpenError
+	if ran || !errors.As(err, &boe) {
+		t.Fatalf("open: ran=%v err=%v, want *BreakerOpenError without calling", ran, err)
+	}
+	if boe.Provider != "openai" || !boe.Until.Equal(t0.Add(time.Minute)) || !errors.Is(err, gobreaker.ErrOpenState) {
+		t.Errorf("BreakerOpenError = %+v, want provider openai, until t0+60s, wrapping ErrOpenState", boe)
+	}
+	if want := "openai: circuit breaker open until 2025-01-01T00:01:00Z: circuit breaker is open"; err.Error() != want {
+		t.Errorf("message = %q, want %q", err, want)
+	}
+
+	// Still open 1ns before 60s; half-open at 60s of fake time.
+	fc.Set(t0.Add(time.Minute - 1))
+	if s := b.State(); s != BreakerOpen {
+		t.Fatalf("at 60s-1ns: state %s, want open", s)
+	}
+	if ran, _ := call(b, nil); ran {
+		t.Fatal("request ran 1ns before the open period ended")
+	}
+	fc.Set(t0.Add(time.Minute))
+	if s := b.State(); s != BreakerHalfOpen {
+		t.Fatalf("at 60s: state %s, want half-open", s)
+	}
+
+	// A success in half-open closes it.
+	if ran, err := call(b, nil); !ran || err != nil {
+		t.Fatalf("trial: ran=%v err=%v", ran, err)
+	}
+	if s := b.State(); s != BreakerClosed {
+		t.Fatalf("after a successful trial: state %s, want closed", s)
+	}
+	// Closed again means the count starts over: 4 failures do not open it.
+	for range 4 {
+		call(b, errUnavailable)
+	}
+	if s := b.State(); s != BreakerClosed {
+		t.Errorf("4 failures after closing: state %s, want closed", s)
+	}
+}
+
+func TestBreakerReopensOnHalfOpenFailure(t *testing.T) {
+	fc := clocktest.New(t0)
+	b := newBreaker(t, fc)
+	for range 5 {
+		call(b, errUnavailable)
+	}
+	fc.Advance(time.Minute)
+	if s := b.State(); s != BreakerHalfOpen {
+		t.Fatalf("state %s, want half-open", s)
+	}
+	if ran, err := call(b, errUnavailable); !ran || err != errUnavailable {
+		t.Fatalf("trial: ran=%v err=%v", ran, err)
+	}
+	if s := b.State(); s != BreakerOpen {
+		t.Fatalf("after a failed trial: state %s, want open", s)
+	}
+	ran, err := call(b, nil)
+	var boe *BreakerOpenError
+	if ran || !errors.As(err, &boe) || !boe.Until.Equal(t0.Add(2*time.Minute)) {
+		t.Fatalf("re-opened: ran=%v err=%v, want fail fast until t0+120s", ran, err)
+	}
+	fc.Advance(time.Minute)
+	if s := b.State(); s != BreakerHalfOpen {
+		t.Errorf("60s after re-opening: state %s, want half-open", s)
+	}
+}
+
+func TestBreakerCountsOnlyProviderFailures(t *testing.T) {
+	tests := []struct {
+		name string
+		errs []error
+		want BreakerState
+	}{
+		{"client errors never open it", []error{
+			&HTTPError{StatusCode: 400}, &HTTPError{StatusCode: 401}, &HTTPError{StatusCode: 403},
+			&HTTPError{StatusCode: 404}, &HTTPError{StatusCode: 401}, &HTTPError{StatusCode: 401},
+		}, BreakerClosed},
+		{"a client error shows the provider answered", []error{
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable,
+			&HTTPError{StatusCode: 400},
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable,
+		}, BreakerClosed},
+		{"a success resets the count", []error{
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable, nil,
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable,
+		}, BreakerClosed},
+		{"cancellation counts as nothing", []error{
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable,
+			context.Canceled,
+			errUnavailable,
+		}, BreakerOpen},
+		{"own rate limit counts as nothing", []error{
+			errUnavailable, errUnavailable, errUnavailable, errUnavailable,
+			&RateLimitExceededError{},
+			errUnavailable,
+		}, BreakerOpen},
+		{"mixed transient errors", []error{
+			connReset(), context.DeadlineExceeded, &HTTPError{StatusCode: 429}, &HTTPError{StatusCode: 502}, timeoutErr{},
+		}, BreakerOpen},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := newBreaker(t, clocktest.New(t0))
+			for _, err := range tt.errs {
+				call(b, err)
+			}
+			if s := b.State(); s != tt.want {
+				t.Errorf("state %s, want %s", s, tt.want)
+			}
+		})
+	}
+}
+
+func TestBreakerHalfOpenAdmitsOneTrial(t *testing.T) {
+	fc := clocktest.New(t0)
+	b := newBreaker(t, fc)
+	for range 5 {
+		call(b, errUnavailable)
+	}
+	fc.Advance(time.Minute)
+
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	var trialErr error
+	go func() {
+		defer close(done)
+		trialErr = b.Execute(context.Background(), func(context.Context) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	waitDone(t, started, "trial request start")
+
+	ran, err := call(b, nil)
+	var boe *BreakerOpenError
+	if ran || !errors.As(err, &boe) || !errors.Is(err, gobreaker.ErrTooManyRequests) {
+		t.Errorf("second request while the trial runs: ran=%v err=%v, want *BreakerOpenError wrapping ErrTooManyRequests", ran, err)
+	}
+	close(release)
+	waitDone(t, done, "trial request")
+	if trialErr != nil || b.State() != BreakerClosed {
+		t.Errorf("trial err %v, state %s; want nil and closed", trialErr, b.State())
+	}
+}
+
+func TestBreakerPanicCountsAsFailure(t *testing.T) {
+	b := newBreaker(t, clocktest.New(t0))
+	for range 5 {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("panic was swallowed")
+				}
+			}()
+			_ = b.Execute(context.Background(), func(context.Context) error { panic("provider client bug") })
+		}()
+	}
+	if s := b.State(); s != BreakerOpen {
+		t.Errorf("state %s after 5 panics, want open", s)
+	}
+}
+
+func TestBreakerConfigValidate(t *testing.T) {
+	for _, cfg := range []BreakerConfig{{FailureThreshold: 0, OpenTimeout: time.Second}, {FailureThreshold: 5}} {
+		if _, err := NewBreaker("p", cfg, nil, nil); err == nil {
+			t.Errorf("NewBreaker accepted %+v", cfg)
+		}
+	}
+	for s, want := range map[BreakerState]string{BreakerClosed: "closed", BreakerHalfOpen: "half-open", BreakerOpen: "open", 9: "BreakerState(9)"} {
+		if s.String() != want {
+			t.Errorf("%d.String() = %q, want %q", int(s), s, want)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package resilience
+
+import (
+	"context"
+	"errors"
+)
+
+// PolicyConfig configures the retry and breaker layers of a Policy. Rate
+// limits live in the Registry, because a provider's budget is shared by
+// every caller.
+type PolicyConfig struct {
+	Retry   RetryConfig   `yaml:"retry" json:"retry" mapstructure:"retry"`
+	Breaker BreakerConfig `yaml:"breaker" json:"breaker" mapstructure:"breaker"`
+}
+
+// DefaultPolicyConfig returns DefaultRetryConfig and DefaultBreakerConfig.
+func DefaultPolicyConfig() PolicyConfig {
+	return PolicyConfig{Retry: DefaultRetryConfig(), Breaker: DefaultBreakerConfig()}
+}
+
+// PolicyDeps are the collaborators of a Policy. Every field is optional.
+type PolicyDeps struct {
+	Clock      Clock        // nil: the real clock
+	Classifier *Classifier  // nil: NewClassifier()
+	Limiter    *RateLimiter // nil: no rate limit; usually Registry.Get(provider)
+	Metrics    *Collector   // nil: no metrics
+}
+
+// Policy makes one provider call resilient. Build one per provider at
+// start-up and share it: the breaker state and the rate budget are per
+// provider, not per call.
+//
+// Nesting, outermost first:
+//
+//	retry loop
+//	  └─ each attempt: circuit breaker ─ rate limiter ─ provider call
+//
+// Every attempt is a request the provider sees, so every attempt takes a
+// rate-limit slot (retries cannot burst past the provider's limit) and every
+// attempt's outcome reaches the breaker (five failed attempts open it even
+// inside one call). The breaker is asked before the limiter so that an open
+// breaker fails fast instead of first queueing up to MaxWait for a slot it
+// will not use; the issue sketched "rate limit -> breaker", but that order
+// spends a slot, and possibly a minute, on a request the breaker refuses.
+// An open breaker and an exhausted rate-limit wait are not recoverable, so
+// they end the retry loop at once.
+//
+// Metrics: each Do records one query (latency from start to final outcome,
+// retries and waits included, and whether it finally succeeded) and one
+// error per failed attempt, labelled by ErrorType, so transient errors that
+// retries hid still show in ErrorsByType. A call the caller cancelled
+// records no query (an attempt it interrupted still records "canceled"): the
+// user leaving says nothing about the provider. A call that ran past the
+// caller's deadline does count as a failed query.
+type Policy struct {
+	provider string
+	clock    Clock
+	retrier  *Retrier
+	breaker  *Breaker
+	limiter  *RateLimiter
+	metrics  *Collector
+}
+
+// NewPolicy returns the policy for provider.
+func NewPolicy(provider string, cfg PolicyConfig, deps PolicyDeps) (*Policy, error) {
+	clock := clockOr(deps.Clock)
+	cls := deps.Classifier
+	if cls == nil {
+		cls = NewClassifier()
+	}
+	r, err := NewRetrier(cfg.Retry, clock, cls)
+	if err != nil {
+		return nil, err
+	}
+	b, err := NewBreaker(provider, cfg.Breaker, clock, cls)
+	if err != nil {
+		return nil, err
+	}
+	return &Policy{provider: provider, clock: clock, retrier: r, breaker: b, limiter: deps.Limiter, metrics: deps.Metrics}, nil
+}
+
+// Provider returns the provider name.
+func (p *Policy) Provider() string { return p.provider }
+
+// Breaker returns the policy's circuit breaker, e.g. for its State.
+func (p *Policy) Breaker() *Breaker { return p.breaker }
+
+// Do runs fn through the retry loop, the breaker and the rate limiter. Its
+// errors are those of Retrier.Do; an open breaker surfaces as
+// *BreakerOpenError and a rate-limit wait beyond MaxWait as
+// *RateLimitExceededError.
+func (p *Policy) Do(ctx context.Context, fn func(ctx context.Context) error) error {
+	start := p.clock.Now()
+	err := p.retrier.Do(ctx, func(ctx context.Context) error {
+		err := p.breaker.Execute(ctx, func(ctx context.Context) error {
+			if p.limiter != nil {
+				if err := p.limiter.Wait(ctx); err != nil {
+					return err
+				}
+			}
+			return fn(ctx)
+		})
+		if err != nil && p.metrics != nil {
+			p.metrics.RecordError(ErrorType(err))
+		}
+		return err
+	})
+	if p.metrics != nil && !errors.Is(ctx.Err(), context.Canceled) {
+		p.metrics.RecordQuery(p.clock.Now().Sub(start), err == nil)
+	}
+	return err
+}
+
+// Call is Policy.Do for functions that return a value.
+func Call[T any](ctx context.Context, p *Policy, fn func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := p.Do(ctx, func(ctx context.Context) error {
+		v, err := fn(ctx)
+		if err == nil {
+			out = v
+		}
+		return err
+	})
+	return out, err
+}

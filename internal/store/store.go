@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open chunk store.
+type DB struct {
+	db   *sql.DB
+	path string
+}
+
+// ErrNewerSchema is returned by Open for a database written by a newer aur.
+var ErrNewerSchema = errors.New("database schema is newer than this aur")
+
+// Open opens (creating if needed) the store at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open store: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open store %q: %w", path, err)
+		}
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_foreign_keys", "on")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	q.Set("_cache_size", "-32000") // 32 MB page cache
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	sqldb, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	db := &DB{db: sqldb, path: path}
+	if err := db.init(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	return db, nil
+}
+
+func (db *DB) init(ctx context.Context) error {
+	var mode string
+	if err := db.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal_mode is %q, want wal", mode)
+	}
+	return db.migrate(ctx)
+}
+
+// Close closes the database, checkpointing the WAL.
+func (db *DB) Close() error { return db.db.Close() }
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }
+
+// SQL exposes the handle for packages that build their own read-only
+// aggregate queries (stats). Writes go through store methods.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %q: name must be NNNN_name.sql", e.Name())
+		}
+		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, name, string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	return ms, nil
+}
+
+// SchemaVersion is the newest schema this build knows.
+func SchemaVersion() int {
+	ms, err := migrations()
+	if err != nil || len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	known := ms[len(ms)-1].version
+	// Fast path: a current database needs one read.
+	var cur int
+	err = db.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur)
+	if err == nil && cur == known {
+		return nil
+	}
+	if err != nil {
+		if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT    NOT NULL,
+			applied_at TEXT    NOT NULL DEFAULT (datetime('now'))
+		)`); err != nil {
+			return fmt.Errorf("create schema_migrations: %w", err)
+		}
+	}
+	if cur > known {
+		return fmt.Errorf("%w: schema version %d, this aur knows up to %d; upgrade aur", ErrNewerSchema, cur, known)
+	}
+	for _, m := range ms {
+		if m.version <= cur {
+			continue
+		}
+		if err := db.applyMigration(ctx, m); err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, m migration) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Another process may have applied it while we waited for the lock.
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", m.version, m.name); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// Meta returns a value from the meta table, "" if absent.
+func (db *DB) Meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetMeta sets a value in the meta table.
+func (db *DB) SetMeta(ctx context.Context, key, value string) error {
+	_, err := db.db.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+	return err
+}
+
+func setMetaTx(ctx context.Context, tx *sql.Tx, key, value string) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+	return err
+}
+
+// Meta keys.
+const (
+	MetaRoot       = "root"        // absolute path of the index root
+	MetaGeneration = "generation"  // bumped by every index run that changed something
+	MetaLastIndex  = "last_index"  // unix milliseconds of the last finished run
+	MetaGitHead    = "git_head"    // HEAD commit whose history is in file_history
+	MetaChunkCount = "chunk_count" // number of chunks, kept for IDF
+)
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its verdict.
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	var s string
+	err := db.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
+	return s, err
+}

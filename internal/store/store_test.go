@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "sub", "memory.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memory.db")
+	for i := 0; i < 2; i++ {
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		var n, max int
+		if err := db.SQL().QueryRow("SELECT count(*), max(version) FROM schema_migrations").Scan(&n, &max); err != nil {
+			t.Fatal(err)
+		}
+		if n != SchemaVersion() || max != SchemaVersion() {
+			t.Errorf("open #%d: %d migrations up to %d, want %d", i+1, n, max, SchemaVersion())
+		}
+		var mode string
+		db.SQL().QueryRow("PRAGMA journal_mode").Scan(&mode)
+		if mode != "wal" {
+			t.Errorf("journal_mode = %q", mode)
+		}
+		var fk int
+		db.SQL().QueryRow("PRAGMA foreign_keys").Scan(&fk)
+		if fk != 1 {
+			t.Errorf("foreign_keys = %d", fk)
+		}
+		db.Close()
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memory.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().Exec("INSERT INTO schema_migrations(version, name) VALUES (999, 'future')"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = Open(ctx, path)
+	if !errors.Is(err, ErrNewerSchema) {
+		t.Fatalf("Open = %v, want ErrNewerSchema", err)
+	}
+}
+
+func chunkRow(key int64, name, body string) IndexedChunk {
+	return IndexedChunk{
+		Chunk: Chunk{Key: key, Kind: "function", Name: name, QualifiedName: name, StartLine: 1, EndLine: 3, Content: body, Language: "go"},
+		Terms: Terms{Name: name, Body: body},
+	}
+}
+
+func ftsCount(t *testing.T, db *DB, term string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().QueryRow(`SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?`, `"`+term+`"`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestApplyBatchReplacesAndDeletes(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	err := db.ApplyBatch(ctx, []FileUpdate{
+		{File: File{Path: "a.go", Hash: "1", Language: "go"}, Chunks: []IndexedChunk{chunkRow(1, "alpha", "apple"), chunkRow(2, "beta", "banana")}},
+		{File: File{Path: "b.go", Hash: "2", Language: "go"}, Chunks: []IndexedChunk{chunkRow(3, "gamma", "apple")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ftsCount(t, db, "apple"); got != 2 {
+		t.Fatalf("apple in %d chunks, want 2", got)
+	}
+	// Re-index a.go with one chunk: its old chunks and their FTS rows go.
+	err = db.ApplyBatch(ctx, []FileUpdate{
+		{File: File{Path: "a.go", Hash: "3", Language: "go"}, Chunks: []IndexedChunk{chunkRow(1, "alpha", "cherry")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ftsCount(t, db, "apple"); got != 1 {
+		t.Errorf("after replace: apple in %d chunks, want 1", got)
+	}
+	if got := ftsCount(t, db, "banana"); got != 0 {
+		t.Errorf("after replace: banana in %d chunks, want 0", got)
+	}
+	if got := ftsCount(t, db, "cherry"); got != 1 {
+		t.Errorf("after replace: cherry in %d chunks, want 1", got)
+	}
+	if err := db.DeleteFiles(ctx, []string{"b.go"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ftsCount(t, db, "apple"); got != 0 {
+		t.Errorf("after delete: apple in %d chunks, want 0", got)
+	}
+	files, err := db.FilesUnder(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files["a.go"].Hash != "3" {
+		t.Errorf("files = %+v", files)
+	}
+	var chunks int
+	db.SQL().QueryRow("SELECT count(*) FROM chunks").Scan(&chunks)
+	if chunks != 1 {
+		t.Errorf("%d chunks left, want 1", chunks)
+	}
+	if v, err := db.IntegrityCheck(ctx); err != nil || v != "ok" {
+		t.Errorf("integrity_check = %q, %v", v, err)
+	}
+}
+
+func TestFilesUnderPrefix(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	var ups []FileUpdate
+	for _, p := range []string{"src/a.go", "src/sub/b.go", "srcx/c.go", "src.go", "other/d.go"} {
+		ups = append(ups, FileUpdate{File: File{Path: p, Hash: "h", Language: "go"}})
+	}
+	if err := db.ApplyBatch(ctx, ups); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.FilesUnder(ctx, "src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["src/a.go"].Path == "" || got["src/sub/b.go"].Path == "" {
+		t.Errorf("FilesUnder(src) = %v", got)
+	}
+}
+
+func TestHistoryBounded(t *testing.T) {
+	var h History
+	for i := int64(100); i > 0; i-- {
+		h.AddOlder(i)
+	}
+	if h.N != 100 || h.Oldest != 1 || len(h.Recent) != MaxEvents || h.Recent[0] != 100 {
+		t.Errorf("AddOlder: N=%d oldest=%d recent=%d first=%d", h.N, h.Oldest, len(h.Recent), h.Recent[0])
+	}
+	h.AddNewer(200)
+	if h.N != 101 || len(h.Recent) != MaxEvents || h.Recent[0] != 200 || h.Recent[MaxEvents-1] != 100-MaxEvents+2 {
+		t.Errorf("AddNewer: %+v", h)
+	}
+	d := decodeHistory(h.N, h.Oldest, h.encode())
+	if d.N != h.N || len(d.Recent) != len(h.Recent) || d.Recent[5] != h.Recent[5] {
+		t.Errorf("round trip: %+v", d)
+	}
+}
