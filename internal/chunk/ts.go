@@ -36,7 +36,9 @@ type tsSpec struct {
 	// #ifdef, a module-level if or try in Python).
 	transparent []string
 	// comments are the comment node kinds; prefixes are other nodes that
-	// belong to the definition after them (Rust attributes).
+	// belong to the definition after them (Rust attributes, decorators of
+	// TypeScript class members). Both count towards the chunk's range;
+	// only comments make its doc.
 	comments []string
 	prefixes []string
 	// unwrap maps name node kinds to the field that holds the real name
@@ -45,6 +47,9 @@ type tsSpec struct {
 	// qualified maps name node kinds of the form scope::name to their
 	// {scope, name} fields; the scope becomes part of the qualified name.
 	qualified map[string][2]string
+	// heads maps name node kinds whose name is their text before the
+	// child at a field: C++ "operator int" of "operator int() const".
+	heads map[string]string
 }
 
 // tsDef describes one definition node kind.
@@ -100,6 +105,7 @@ const (
 	nameLeaf nameOp = iota
 	nameUnwrap
 	nameQualified
+	nameHead
 )
 
 // tsKind is what the compiled table says about one node kind id.
@@ -108,18 +114,18 @@ type tsKind struct {
 	def      *tsDefC
 	sigOuter bool // wrapper: the signature starts at the wrapper
 	name     nameOp
-	field    uint16 // unwrap: field (0 = first named child); qualified: scope
+	field    uint16 // unwrap: field (0 = first named child); qualified: scope; head: where the name stops
 	field2   uint16 // qualified: name field
 }
 
-// tsDefC is a tsDef with names resolved to ids.
+// tsDefC is a tsDef with its names resolved to ids.
 type tsDefC struct {
 	tsDef
-	name, body []uint16
-	when       uint16
-	whenKinds  []uint16
-	typeField  uint16
-	typeKinds  map[uint16]Kind
+	namePath, bodyPath []uint16
+	whenField          uint16
+	whenIDs            []uint16
+	typeField          uint16
+	typeIDs            map[uint16]Kind
 }
 
 // tsLang is a compiled tsSpec plus a pool of parsers. It is built on first
@@ -197,16 +203,16 @@ func (l *tsLang) compile() {
 	}
 	l.bodyID = field("body")
 	for name, d := range s.defs {
-		c := &tsDefC{tsDef: d, name: path(d.name), body: path(d.body), when: field(d.when)}
+		c := &tsDefC{tsDef: d, namePath: path(d.name), bodyPath: path(d.body), whenField: field(d.when)}
 		for _, k := range d.whenKinds {
-			c.whenKinds = append(c.whenKinds, ids(k)...)
+			c.whenIDs = append(c.whenIDs, ids(k)...)
 		}
 		if d.typeKinds != nil {
 			c.typeField = field("type")
-			c.typeKinds = map[uint16]Kind{}
+			c.typeIDs = map[uint16]Kind{}
 			for k, v := range d.typeKinds {
 				for _, id := range ids(k) {
-					c.typeKinds[id] = v
+					c.typeIDs[id] = v
 				}
 			}
 		}
@@ -230,6 +236,12 @@ func (l *tsLang) compile() {
 			l.kinds[id].name, l.kinds[id].field = nameUnwrap, fid
 		}
 	}
+	for name, f := range s.heads {
+		fid := field(f)
+		for _, id := range ids(name) {
+			l.kinds[id].name, l.kinds[id].field = nameHead, fid
+		}
+	}
 	for name, f := range s.qualified {
 		scope, nm := field(f[0]), field(f[1])
 		for _, id := range ids(name) {
@@ -250,19 +262,20 @@ func (l *tsLang) kind(id uint16) tsKind {
 	return tsKind{}
 }
 
-func (l *tsLang) getParser() *sitter.Parser {
+// getParser returns an idle parser or a new one. It fails only when the
+// grammar's ABI does not match the library's, which TestTSTables catches.
+func (l *tsLang) getParser() (*sitter.Parser, error) {
 	select {
 	case p := <-l.parsers:
-		return p
+		return p, nil
 	default:
 	}
 	p := sitter.NewParser()
 	if err := p.SetLanguage(l.language); err != nil {
-		// Only an ABI mismatch between grammar and library gets here,
-		// which the tests catch; there is nothing a caller could do.
-		panic(fmt.Sprintf("tree-sitter %s: %v", l.spec.lang, err))
+		p.Close()
+		return nil, err
 	}
-	return p
+	return p, nil
 }
 
 func (l *tsLang) putParser(p *sitter.Parser) {
@@ -285,7 +298,10 @@ func (c tsChunker) Chunk(_ string, src []byte, opts Options) ([]Chunk, error) {
 	l := c.l
 	l.init()
 	li := newLineIndex(src)
-	p := l.getParser()
+	p, err := l.getParser()
+	if err != nil {
+		return windows(src, li, 1, li.lines(), opts), fmt.Errorf("tree-sitter %s: %w", l.spec.lang, err)
+	}
 	tree := p.Parse(src, nil)
 	l.putParser(p)
 	if tree == nil {
@@ -307,35 +323,44 @@ func (c tsChunker) Chunk(_ string, src []byte, opts Options) ([]Chunk, error) {
 	return chunks, nil
 }
 
-// firstError finds the first ERROR or MISSING node in document order,
-// descending only into subtrees that contain one.
+// firstError locates the first syntax error: it follows the first child
+// that has an error down the tree and reports the innermost ERROR node on
+// that path, or a MISSING node. The innermost ERROR matters because
+// tree-sitter's recovery can wrap everything from line 1 up to a bad line
+// in one ERROR node whose first children are all valid.
 func firstError(root sitter.Node, cur *sitter.TreeCursor, src []byte) *SyntaxError {
 	n := root
+	var bad *sitter.Node
 	for {
+		var next *sitter.Node
 		cur.Reset(n)
-		if !cur.GotoFirstChild() {
-			break
-		}
-		descended := false
-		for {
-			c := cur.Node()
-			switch {
-			case c.IsMissing():
-				return &SyntaxError{Line: startLine(c), Msg: "missing " + strings.TrimSpace(c.Kind())}
-			case c.IsError():
-				return &SyntaxError{Line: startLine(c), Msg: "unexpected " + quoteSnippet(src[c.StartByte():c.EndByte()])}
-			case c.HasError():
-				n, descended = *c, true
-			}
-			if descended || !cur.GotoNextSibling() {
-				break
+		if cur.GotoFirstChild() {
+			for {
+				c := cur.Node()
+				if c.IsMissing() {
+					return &SyntaxError{Line: startLine(c), Msg: fmt.Sprintf("missing %q", c.Kind())}
+				}
+				if c.HasError() {
+					next = c
+					break
+				}
+				if !cur.GotoNextSibling() {
+					break
+				}
 			}
 		}
-		if !descended {
+		if next == nil {
 			break
 		}
+		if next.IsError() {
+			bad = next
+		}
+		n = *next
 	}
-	return &SyntaxError{Line: startLine(&n), Msg: "invalid syntax"}
+	if bad == nil {
+		return &SyntaxError{Line: startLine(&n), Msg: "invalid syntax"}
+	}
+	return &SyntaxError{Line: startLine(bad), Msg: "unexpected " + quoteSnippet(src[bad.StartByte():bad.EndByte()])}
 }
 
 // quoteSnippet quotes the first line of b, cut to a readable length.

@@ -36,7 +36,7 @@ var pythonSpec = &tsSpec{
 	lang:     LangPython,
 	language: tspython.Language,
 	defs: map[string]tsDef{
-		"function_definition": {kind: KindFunction, function: true, needBody: true, name: "name", body: "body", docstring: true},
+		"function_definition": {kind: KindFunction, function: true, name: "name", body: "body", docstring: true},
 		"class_definition":    {kind: KindClass, name: "name", body: "body", members: true, docstring: true},
 	},
 	wrappers: map[string]bool{"decorated_definition": false},
@@ -65,6 +65,7 @@ var jsSpec = &tsSpec{
 	},
 	wrappers: map[string]bool{"export_statement": true, "lexical_declaration": true, "variable_declaration": true},
 	comments: []string{"comment"},
+	prefixes: []string{"decorator"},
 }
 
 // typescriptSpec builds the TypeScript or TSX table; the grammars share node kinds.
@@ -95,6 +96,8 @@ func typescriptSpec(lang string) *tsSpec {
 		// "namespace N {}" parses as an expression statement.
 		transparent: []string{"expression_statement", "internal_module", "module", "statement_block"},
 		comments:    []string{"comment"},
+		// Decorators of class members are siblings of the member.
+		prefixes: []string{"decorator"},
 	}
 }
 
@@ -199,6 +202,7 @@ var cppSpec = &tsSpec{
 		"template_function":    "name",
 	}),
 	qualified: map[string][2]string{"qualified_identifier": {"scope", "name"}},
+	heads:     map[string]string{"operator_cast": "declarator"},
 }
 
 var rubySpec = &tsSpec{

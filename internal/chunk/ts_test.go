@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,20 @@ func TestTSTables(t *testing.T) {
 		for _, p := range c.l.problems {
 			t.Errorf("%s: %s", s.lang, p)
 		}
+		p, err := c.l.getParser()
+		if err != nil {
+			t.Errorf("%s: %v", s.lang, err)
+			continue
+		}
+		c.l.putParser(p)
+	}
+}
+
+// TestTSCAllocator checks that tree-sitter's allocations no longer go
+// through Go callbacks (about a fifth of the parse time).
+func TestTSCAllocator(t *testing.T) {
+	if runtime.GOOS == "linux" && !tsCAllocator {
+		t.Error("ts_set_allocator not found: tree-sitter still allocates through Go callbacks")
 	}
 }
 

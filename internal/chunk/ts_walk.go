@@ -96,18 +96,18 @@ func (w *tsWalker) unwrap(level []sitter.Node, i int, outer, n sitter.Node, sigO
 // level[i] = outer), and walks its members.
 func (w *tsWalker) def(level []sitter.Node, i int, outer, n sitter.Node, sigOuter bool) {
 	d := w.l.kind(n.KindId()).def
-	if d.when != 0 {
-		v := n.ChildByFieldId(d.when)
-		if v == nil || !hasKind(d.whenKinds, v.KindId()) {
+	if d.whenField != 0 {
+		v := n.ChildByFieldId(d.whenField)
+		if v == nil || !hasKind(d.whenIDs, v.KindId()) {
 			return
 		}
 	}
-	body := fieldPath(n, d.body)
+	body := fieldPath(n, d.bodyPath)
 	if body == nil && d.needBody {
 		return
 	}
 	var parts []string
-	if nn := fieldPath(n, d.name); nn != nil {
+	if nn := fieldPath(n, d.namePath); nn != nil {
 		parts = w.nameParts(*nn, parts)
 	}
 	if len(parts) == 0 || parts[len(parts)-1] == "" {
@@ -122,16 +122,16 @@ func (w *tsWalker) def(level []sitter.Node, i int, outer, n sitter.Node, sigOute
 		if d.function && len(w.scope) > 1 {
 			kind = KindMethod
 		}
-		if d.typeKinds != nil {
+		if d.typeIDs != nil {
 			if t := n.ChildByFieldId(d.typeField); t != nil && t.ChildByFieldId(w.l.bodyID) != nil {
-				if k, ok := d.typeKinds[t.KindId()]; ok {
+				if k, ok := d.typeIDs[t.KindId()]; ok {
 					kind = k
 				}
 			}
 		}
-		sigStart := n.StartByte()
+		sigStart := w.skipPrefixes(n)
 		if sigOuter {
-			sigStart = outer.StartByte()
+			sigStart = w.skipPrefixes(outer)
 		}
 		start, doc := w.leading(level, i)
 		if d.docstring && body != nil {
@@ -211,6 +211,10 @@ func (w *tsWalker) nameParts(n sitter.Node, parts []string) []string {
 			return w.nameParts(*c, parts)
 		}
 		return parts
+	case nameHead:
+		if c := n.ChildByFieldId(k.field); c != nil {
+			return append(parts, collapseSpace(w.src[n.StartByte():c.StartByte()]))
+		}
 	}
 	return append(parts, collapseSpace(w.src[n.StartByte():n.EndByte()]))
 }
@@ -282,7 +286,7 @@ func (w *tsWalker) startsLine(off uint) bool {
 func (w *tsWalker) signature(n sitter.Node, body *sitter.Node, sigStart uint, tail bool) string {
 	var s string
 	if body != nil {
-		s = collapseSpace(w.src[sigStart:body.StartByte()])
+		s = collapseSpace(w.src[sigStart:w.headEnd(n, body.StartByte())])
 		if tail {
 			t := strings.TrimSuffix(collapseSpace(w.src[body.EndByte():n.EndByte()]), ";")
 			if t != "" {
@@ -309,6 +313,59 @@ func (w *tsWalker) signature(n sitter.Node, body *sitter.Node, sigStart uint, ta
 		s = truncateUTF8(s, maxSignature) + "…"
 	}
 	return s
+}
+
+// skipPrefixes returns where n starts after its leading prefix children
+// (JavaScript decorators), which stay in the range but not the signature.
+func (w *tsWalker) skipPrefixes(n sitter.Node) uint {
+	w.cur.Reset(n)
+	if !w.cur.GotoFirstChild() {
+		return n.StartByte()
+	}
+	for {
+		c := w.cur.Node()
+		if role := w.l.kind(c.KindId()).role; role != rolePrefix && role != roleComment {
+			return c.StartByte()
+		}
+		if !w.cur.GotoNextSibling() {
+			return n.StartByte()
+		}
+	}
+}
+
+// headEnd returns where the header of n ends given that its body starts
+// at bodyStart: before any comments right in front of the body, as in
+// "def f(x):  # note", and before a syntax error.
+func (w *tsWalker) headEnd(n sitter.Node, bodyStart uint) uint {
+	end := bodyStart
+	w.cur.Reset(n)
+	if !w.cur.GotoFirstChild() {
+		return end
+	}
+	comment := false
+	for {
+		c := w.cur.Node()
+		if c.StartByte() >= bodyStart {
+			break
+		}
+		if c.KindId() == errorSymbol {
+			if !comment {
+				end = c.StartByte()
+			}
+			break
+		}
+		if w.l.kind(c.KindId()).role == roleComment {
+			if !comment {
+				end, comment = c.StartByte(), true
+			}
+		} else {
+			end, comment = bodyStart, false
+		}
+		if !w.cur.GotoNextSibling() {
+			break
+		}
+	}
+	return end
 }
 
 // docstring returns the cleaned text of a Python docstring: the first
@@ -366,11 +423,10 @@ func cleanDocstring(b []byte) string {
 // leading * of each line, and Ruby's =begin/=end.
 func stripComment(b []byte) string {
 	s := strings.TrimSpace(string(b))
-	lines := strings.Split(s, "\n")
+	var lines []string
 	switch {
 	case strings.HasPrefix(s, "/*"):
-		s = strings.TrimSuffix(strings.TrimLeft(s[2:], "*!"), "*/")
-		lines = strings.Split(s, "\n")
+		lines = strings.Split(strings.TrimSuffix(strings.TrimLeft(s[2:], "*!"), "*/"), "\n")
 		for i, l := range lines {
 			l = strings.TrimSpace(l)
 			if strings.HasPrefix(l, "*") {
@@ -379,11 +435,12 @@ func stripComment(b []byte) string {
 			lines[i] = l
 		}
 	case strings.HasPrefix(s, "=begin"):
-		lines = lines[1:]
+		lines = strings.Split(s, "\n")[1:]
 		if n := len(lines); n > 0 && strings.HasPrefix(lines[n-1], "=end") {
 			lines = lines[:n-1]
 		}
 	default:
+		lines = strings.Split(s, "\n")
 		for i, l := range lines {
 			l = strings.TrimSpace(l)
 			for _, p := range []string{"///", "//!", "//", "#"} {

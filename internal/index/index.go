@@ -416,8 +416,10 @@ func indexedChunks(rel, lang string, chunks []chunk.Chunk, tk *tokenize.Tokenize
 		ic.Terms.Signature = string(tk.AppendJoined(buf[:0], c.Signature, map[string]struct{}{}))
 		ic.Terms.Doc = string(tk.AppendJoined(buf[:0], c.Doc, map[string]struct{}{}))
 		ic.Terms.Path = pathTerms
-		buf = tk.AppendJoined(buf[:0], c.Content, map[string]struct{}{})
+		seen := map[string]struct{}{}
+		buf = tk.AppendJoined(buf[:0], c.Content, seen)
 		ic.Terms.Body = string(buf)
+		ic.BodyTerms = len(seen)
 		out = append(out, ic)
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 // HTTPError is an HTTP response that a provider client turned into an error.
@@ -34,7 +36,11 @@ func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("http %d %s", e.StatusCode, http.StatusText(e.StatusCode))
 	if body := strings.TrimSpace(e.Body); body != "" {
 		if len(body) > maxBodyInError {
-			body = body[:maxBodyInError] + "..."
+			n := maxBodyInError
+			for n > 0 && !utf8.RuneStart(body[n]) {
+				n--
+			}
+			body = body[:n] + "..."
 		}
 		msg += ": " + body
 	}
@@ -44,19 +50,23 @@ func (e *HTTPError) Error() string {
 	return msg
 }
 
+// maxRetryAfterSecs keeps a huge Retry-After from overflowing a Duration.
+const maxRetryAfterSecs = int64(math.MaxInt64 / int64(time.Second))
+
 // ParseRetryAfter reads a Retry-After header value: either delay-seconds or
 // an HTTP date (RFC 9110 section 10.2.3), relative to now. It returns 0 for an
-// empty, malformed or past value.
+// empty, malformed or past value. A very long value is kept (not dropped) so
+// that RetryConfig.MaxRetryAfter can refuse it.
 func ParseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs <= 0 || secs > int64(24*time.Hour/time.Second) {
+		if secs <= 0 {
 			return 0
 		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(min(secs, maxRetryAfterSecs)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sony/gobreaker/v2"
 )
@@ -182,5 +183,15 @@ func TestErrorType(t *testing.T) {
 		if got := ErrorType(tt.err); got != tt.want {
 			t.Errorf("ErrorType(%v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+func TestHTTPErrorTruncatesOnRuneBoundary(t *testing.T) {
+	e := &HTTPError{StatusCode: 500, Body: strings.Repeat("é", 300)}
+	if msg := e.Error(); !utf8.ValidString(msg) {
+		t.Errorf("truncated message is not valid UTF-8: %q", msg)
+	}
+	if got := ParseRetryAfter("99999999999999", time.Now()); got <= 24*time.Hour {
+		t.Errorf("huge Retry-After = %s, want it kept (and capped, not dropped)", got)
 	}
 }

@@ -94,19 +94,19 @@ func (c *Collector) RecordError(errType string) {
 // recent latency in bounded memory. Percentiles use the nearest-rank
 // definition (see Percentile).
 type Snapshot struct {
-	QueryCount     int64
-	SuccessCount   int64
-	SuccessRate    float64 // SuccessCount / QueryCount
-	ErrorRate      float64 // failed queries / QueryCount (1 - SuccessRate)
-	LatencySamples int
-	AvgLatencyMs   float64
-	P50LatencyMs   float64
-	P95LatencyMs   float64
-	P99LatencyMs   float64
-	CacheAccesses  int64
-	CacheHits      int64
-	CacheHitRate   float64          // CacheHits / CacheAccesses
-	ErrorsByType   map[string]int64 // RecordError counts, which may include attempts that a retry later fixed
+	QueryCount     int64            `json:"query_count"`
+	SuccessCount   int64            `json:"success_count"`
+	SuccessRate    float64          `json:"success_rate"` // SuccessCount / QueryCount
+	ErrorRate      float64          `json:"error_rate"`   // failed queries / QueryCount (1 - SuccessRate)
+	LatencySamples int              `json:"latency_samples"`
+	AvgLatencyMs   float64          `json:"avg_latency_ms"`
+	P50LatencyMs   float64          `json:"p50_latency_ms"`
+	P95LatencyMs   float64          `json:"p95_latency_ms"`
+	P99LatencyMs   float64          `json:"p99_latency_ms"`
+	CacheAccesses  int64            `json:"cache_accesses"`
+	CacheHits      int64            `json:"cache_hits"`
+	CacheHitRate   float64          `json:"cache_hit_rate"` // CacheHits / CacheAccesses
+	ErrorsByType   map[string]int64 `json:"errors_by_type"` // RecordError counts; may include attempts a retry later fixed
 }
 
 // Snapshot returns the current metrics.

@@ -126,9 +126,6 @@ func NewRetrier(cfg RetryConfig, clock Clock, classifier *Classifier) (*Retrier,
 	return &Retrier{cfg: cfg, clock: clockOr(clock), classifier: classifier}, nil
 }
 
-// Config returns the Retrier's configuration.
-func (r *Retrier) Config() RetryConfig { return r.cfg }
-
 // Do calls fn until it succeeds, fails with an error that is not
 // recoverable, runs out of attempts, or ctx ends. fn receives a context
 // bounded by AttemptTimeout when that is set.
@@ -154,7 +151,7 @@ func (r *Retrier) Do(ctx context.Context, fn func(ctx context.Context) error) er
 			return nil
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr // the caller gave up; a deadline inside fn is not theirs
+			return ctxErr // the caller stopped waiting: report that, not fn's error
 		}
 		if !r.classifier.IsRecoverable(err) {
 			return err

@@ -35,6 +35,7 @@ type Chunk struct {
 	EndLine       int
 	Content       string
 	Language      string
+	BodyTerms     int // distinct tokens in the body
 }
 
 // Terms is the tokenized text of a chunk for the full-text index, one
@@ -104,7 +105,7 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.touchFile, `UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?`},
 		{&w.insertChunk, `INSERT INTO chunks(key, file_id, kind, name, qualified_name, signature, doc,
-			start_line, end_line, content, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			start_line, end_line, content, language, body_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insertFTS, `INSERT INTO chunks_fts(rowid, name, signature, doc, path, body) VALUES (?, ?, ?, ?, ?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, s.sql)
@@ -148,7 +149,7 @@ func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 	for i := range u.Chunks {
 		c := &u.Chunks[i]
 		res, err := w.insertChunk.ExecContext(ctx, c.Key, f.ID, c.Kind, c.Name, c.QualifiedName, c.Signature, c.Doc,
-			c.StartLine, c.EndLine, c.Content, c.Language)
+			c.StartLine, c.EndLine, c.Content, c.Language, c.BodyTerms)
 		if err != nil {
 			return fmt.Errorf("chunk %s lines %d-%d: %w", c.QualifiedName, c.StartLine, c.EndLine, err)
 		}

@@ -44,8 +44,10 @@ func (db *DB) FinishIndex(ctx context.Context, root string, changed bool, now ti
 	}
 	defer tx.Rollback()
 	var t Totals
+	var avg float64
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM chunks),
-		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)`).Scan(&t.Files, &t.Chunks, &t.Generation); err != nil {
+		(SELECT coalesce(avg(body_terms), 0) FROM chunks),
+		coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)`).Scan(&t.Files, &t.Chunks, &avg, &t.Generation); err != nil {
 		return nil, fmt.Errorf("finish index: %w", err)
 	}
 	if changed {
@@ -56,6 +58,7 @@ func (db *DB) FinishIndex(ctx context.Context, root string, changed bool, now ti
 		MetaGeneration: strconv.FormatInt(t.Generation, 10),
 		MetaLastIndex:  strconv.FormatInt(now.UnixMilli(), 10),
 		MetaChunkCount: strconv.Itoa(t.Chunks),
+		MetaAvgTerms:   strconv.FormatFloat(avg, 'f', 2, 64),
 	} {
 		if err := setMetaTx(ctx, tx, k, v); err != nil {
 			return nil, fmt.Errorf("finish index: %w", err)

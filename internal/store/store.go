@@ -199,11 +199,12 @@ func setMetaTx(ctx context.Context, tx *sql.Tx, key, value string) error {
 
 // Meta keys.
 const (
-	MetaRoot       = "root"        // absolute path of the index root
-	MetaGeneration = "generation"  // bumped by every index run that changed something
-	MetaLastIndex  = "last_index"  // unix milliseconds of the last finished run
-	MetaGitHead    = "git_head"    // HEAD commit whose history is in file_history
-	MetaChunkCount = "chunk_count" // number of chunks, kept for IDF
+	MetaRoot       = "root"           // absolute path of the index root
+	MetaGeneration = "generation"     // bumped by every index run that changed something
+	MetaLastIndex  = "last_index"     // unix milliseconds of the last finished run
+	MetaGitHead    = "git_head"       // HEAD commit whose history is in file_history
+	MetaChunkCount = "chunk_count"    // number of chunks, kept for IDF
+	MetaAvgTerms   = "avg_body_terms" // mean distinct body tokens per chunk, for length normalization
 )
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict.

@@ -115,7 +115,7 @@ func (t *Tokenizer) word(w string, emit func(string)) {
 
 // stem lower-cases and stems one part; "" means drop it.
 func (t *Tokenizer) stem(p string) string {
-	if len(p) == 1 {
+	if len(p) == 1 && !isLetter(p[0]) {
 		return ""
 	}
 	if s, ok := t.stems[p]; ok {
@@ -137,6 +137,8 @@ func (t *Tokenizer) stem(p string) string {
 	t.stems[p] = s
 	return s
 }
+
+func isLetter(b byte) bool { return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' }
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

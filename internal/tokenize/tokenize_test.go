@@ -17,7 +17,7 @@ func TestTokens(t *testing.T) {
 		{"base64Encode", "base 64 encod base64encode"},
 		{"snake_case_name", "snake case name"},
 		{"returns the base32 encoding of src", "return base 32 base32 encod src"},
-		{"x := utf8.RuneLen(r)", "utf utf8 rune len runelen"},
+		{"x := utf8.RuneLen(r)", "x utf utf8 rune len runelen r"},
 		{"parseHTTP2Frame", "pars http frame parsehttp2frame"},
 		{"Größe ändern", "größe ändern"},
 		{"", ""},

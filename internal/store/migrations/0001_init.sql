@@ -36,20 +36,21 @@ CREATE TABLE chunks (
 	start_line     INTEGER NOT NULL,
 	end_line       INTEGER NOT NULL,
 	content        TEXT    NOT NULL,
-	language       TEXT    NOT NULL
+	language       TEXT    NOT NULL,
+	body_terms     INTEGER NOT NULL DEFAULT 0 -- distinct body tokens, for length normalization
 );
 CREATE INDEX chunks_file_id ON chunks(file_id);
 
 -- The full-text index over the identifier-split, stemmed tokens of each
 -- chunk (see internal/tokenize). Contentless: the text lives in chunks, the
--- index only needs the tokens. detail=column records which columns hold a
--- token, which is all bm25's column weights need, at a fraction of the size
--- of full position lists. rowid = chunks.id.
+-- index only needs the tokens. Each column holds distinct tokens only, so
+-- position lists stay one entry long. (detail=column would be smaller, but
+-- bm25() returns 0 for every row with it, so it cannot rank candidates.)
+-- rowid = chunks.id.
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
 	name, signature, doc, path, body,
 	content = '',
 	contentless_delete = 1,
-	detail = column,
 	tokenize = 'unicode61 remove_diacritics 0'
 );
 

@@ -18,10 +18,13 @@ static int ts_use_c_allocator(void) {
 */
 import "C"
 
+// tsCAllocator reports whether tree-sitter allocates with plain C malloc.
+//
 // The bindings route every malloc and free of the tree-sitter core through
 // a Go callback that calls C.malloc or C.free (so that Go code may plug in
 // its own allocator). A C→Go→C round trip per allocation costs about a
 // fifth of the parse time. Nothing here plugs in an allocator, so restore
 // the core's own malloc and free; both sides end in the same C allocator,
-// so memory allocated before this runs is still freed correctly.
+// so memory allocated before this runs is still freed correctly. The file
+// is Linux-only because other linkers treat the weak symbol differently.
 var tsCAllocator = C.ts_use_c_allocator() == 1

@@ -1,0 +1,24 @@
+// Package query is aur's retrieval engine, shared by every front end
+// (aur query, aur mem search, aur eval): validate the question, turn it into
+// terms with the indexer's tokenizer, fetch candidates from FTS5, score
+// them on an absolute [0,1] scale and keep the high-quality ones.
+//
+// Scoring has two parts (see score.go for the arithmetic):
+//
+//   - lexical: a BM25F score over the chunk's fields (name, signature, doc,
+//     path, body) divided by the score an ideal chunk would get for the
+//     same query (every term present in every field, fully saturated), so
+//     0.5 means the same thing for every query and thresholds are
+//     meaningful. No per-query min-max: that makes the best result 1.0 even
+//     when it is garbage.
+//   - activation: ACT-R base-level activation from the chunk's accesses and
+//     its file's commits (internal/activation).
+//
+// final = lexical + w·activation·(1 − lexical): with no history the score is
+// exactly the lexical score, and activation can only lift a chunk toward 1.
+//
+// FTS5 is used for candidate generation only: the MATCH expression is an OR
+// of quoted tokens (user text never reaches FTS5 as syntax), ranked by
+// bm25() with the same field weights, and the best few hundred are scored
+// here, where every part of the score can be explained (--explain).
+package query

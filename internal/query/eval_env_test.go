@@ -1,0 +1,75 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/aurora-dev/aur/internal/evaluate"
+	"github.com/aurora-dev/aur/internal/store"
+)
+
+// TestEvalFromEnv runs shared/eval queries against an index, when
+// AUR_EVAL_DB and AUR_EVAL_QUERIES name them (see README "Retrieval
+// quality"); it is a measuring tool, skipped otherwise.
+func TestEvalFromEnv(t *testing.T) {
+	dbPath, qPath := os.Getenv("AUR_EVAL_DB"), os.Getenv("AUR_EVAL_QUERIES")
+	if dbPath == "" || qPath == "" {
+		t.Skip("set AUR_EVAL_DB and AUR_EVAL_QUERIES")
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f, err := os.Open(qPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs, err := evaluate.LoadQueries(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewEngine(db)
+	run := func(name string, r Ranking, threshold float64) {
+		var res []evaluate.QueryResult
+		empty := 0
+		for _, q := range qs {
+			vq, err := Validate(q.Query, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ret, err := e.Search(ctx, vq, Options{Limit: 10, Threshold: threshold, Ranking: r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hits []evaluate.Hit
+			for _, x := range ret.Results {
+				hits = append(hits, evaluate.Hit{File: x.Path, StartLine: x.StartLine, EndLine: x.EndLine, Name: x.QualifiedName})
+			}
+			if len(hits) == 0 {
+				empty++
+			}
+			s, fr := evaluate.Ranks(hits, q)
+			res = append(res, evaluate.QueryResult{ID: q.ID, SymbolRank: s, FileRank: fr})
+		}
+		rep := evaluate.Summarize(res, empty)
+		t.Logf("%-28s sym MRR %.3f R1 %.3f R5 %.3f R10 %.3f | file MRR %.3f R10 %.3f | empty %d",
+			name, rep.Symbol.MRR, rep.Symbol.Recall1, rep.Symbol.Recall5, rep.Symbol.Recall10, rep.File.MRR, rep.File.Recall10, empty)
+	}
+	run("default t=0", DefaultRanking, 0)
+	if os.Getenv("AUR_EVAL_SWEEP") == "" {
+		run("default t=0.3", DefaultRanking, DefaultThreshold)
+		return
+	}
+	for _, w := range [][5]float64{{3, 1.5, 1, 1.5, 1}, {3, 3, 1, 1.5, 1}, {3, 0.5, 1, 1.5, 1}, {3, 1.5, 1, 0.5, 1}, {3, 1.5, 1, 3, 1}, {3, 1.5, 1, 1.5, 2}, {3, 1.5, 1, 1.5, 0.5}, {1, 1.5, 1, 1.5, 1}, {6, 1.5, 1, 1.5, 1}} {
+		for _, b := range []float64{0.3, 0.5, 0.7} {
+			r := DefaultRanking
+			r.Weights, r.B = w, b
+			run(fmt.Sprintf("w%v b%.1f", w, b), r, 0)
+		}
+	}
+}

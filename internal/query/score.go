@@ -1,0 +1,154 @@
+package query
+
+import (
+	"path"
+	"strings"
+
+	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/tokenize"
+)
+
+// Fields of a chunk, in the order of the chunks_fts columns.
+const (
+	FieldName = iota
+	FieldSignature
+	FieldDoc
+	FieldPath
+	FieldBody
+	numFields
+)
+
+var fieldNames = [numFields]string{"name", "signature", "doc", "path", "body"}
+
+// Ranking holds the constants of the lexical score. They were tuned on
+// shared/eval (the Go standard library, comments stripped) and checked on
+// the in-repo fixture; see README "Retrieval quality".
+type Ranking struct {
+	// Weights of a term's presence in each field (BM25F).
+	Weights [numFields]float64
+	// K1 is BM25's term-frequency saturation, B its length normalization
+	// (by distinct body tokens against the corpus mean).
+	K1, B float64
+	// Candidates is how many chunks FTS5 hands over for scoring.
+	Candidates int
+	// CommonDF: terms in more than this share of chunks are left out of the
+	// FTS5 candidate query (they still score); they would only make FTS5
+	// walk huge posting lists for almost no weight.
+	CommonDF float64
+	// ActivationWeight is w in final = lexical + w·activation·(1 − lexical).
+	ActivationWeight float64
+	// FileSpread is δ in lexical = (1−δ)·chunk + δ·file, where file is the
+	// same BM25F score computed over the union of the fields of every
+	// candidate chunk of the chunk's file: spreading activation from a
+	// chunk's neighbours. A function is more likely the answer when the
+	// rest of its file is about the question too.
+	FileSpread float64
+}
+
+// DefaultRanking are the tuned constants.
+var DefaultRanking = Ranking{
+	Weights:          [numFields]float64{3, 3, 1, 1.5, 1},
+	K1:               1.2,
+	B:                0.3,
+	Candidates:       100,
+	CommonDF:         0.25,
+	ActivationWeight: 0.3,
+}
+
+// storeWeights converts field weights to bm25() column weights.
+func (r Ranking) storeWeights() store.Weights {
+	return store.Weights(r.Weights)
+}
+
+// fieldSets are the distinct tokens of each field of a chunk.
+type fieldSets struct {
+	f [numFields]map[string]struct{}
+}
+
+func chunkFields(tk *tokenize.Tokenizer, c *store.Chunk) fieldSets {
+	var fs fieldSets
+	add := func(f int, text string) {
+		if fs.f[f] == nil {
+			fs.f[f] = map[string]struct{}{}
+		}
+		tk.Each(text, func(t string) { fs.f[f][t] = struct{}{} })
+	}
+	add(FieldName, c.QualifiedName)
+	add(FieldSignature, c.Signature)
+	add(FieldDoc, c.Doc)
+	add(FieldPath, strings.TrimSuffix(c.Path, path.Ext(c.Path)))
+	add(FieldBody, c.Content)
+	return fs
+}
+
+// has reports whether field f holds the term or one of its alternatives.
+func (fs *fieldSets) has(f int, t Term) bool {
+	if _, ok := fs.f[f][t.Text]; ok {
+		return true
+	}
+	for _, a := range t.Alts {
+		if _, ok := fs.f[f][a]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// TermScore is one query term's part of a chunk's lexical score.
+type TermScore struct {
+	Term   string   `json:"term"`
+	IDF    float64  `json:"idf"`
+	Fields []string `json:"fields"` // fields holding the term
+	Score  float64  `json:"score"`  // idf · saturated field weight
+}
+
+// lexical scores a chunk against the query terms:
+//
+//	tfw(t)  = Σ_f weight_f · [t in field f]
+//	norm    = 1 − B + B · bodyTerms / avgBodyTerms
+//	s(t)    = idf(t) · tfw(t)·(K1+1) / (tfw(t) + K1·norm)
+//	lexical = Σ_t s(t) / Σ_t idf(t)·(K1+1)
+//
+// The denominator is the supremum of the numerator (every term, infinite
+// weight), so lexical is in [0,1) on the same scale for every query.
+func (r Ranking) lexical(terms []Term, fs *fieldSets, bodyTerms int, avgBodyTerms float64) (float64, []TermScore) {
+	norm := 1.0
+	if avgBodyTerms > 0 {
+		norm = 1 - r.B + r.B*float64(bodyTerms)/avgBodyTerms
+	}
+	var sum, ideal float64
+	parts := make([]TermScore, 0, len(terms))
+	for _, t := range terms {
+		ideal += t.IDF * (r.K1 + 1)
+		tfw := 0.0
+		var in []string
+		for f := range numFields {
+			if fs.has(f, t) {
+				tfw += r.Weights[f]
+				in = append(in, fieldNames[f])
+			}
+		}
+		s := 0.0
+		if tfw > 0 {
+			s = t.IDF * tfw * (r.K1 + 1) / (tfw + r.K1*norm)
+		}
+		sum += s
+		parts = append(parts, TermScore{Term: t.Text, IDF: t.IDF, Fields: in, Score: s})
+	}
+	if ideal == 0 {
+		return 0, parts
+	}
+	return sum / ideal, parts
+}
+
+// merge adds the tokens of o to fs.
+func (fs *fieldSets) merge(o *fieldSets) {
+	for f := range numFields {
+		if fs.f[f] == nil {
+			fs.f[f] = map[string]struct{}{}
+		}
+		for t := range o.f[f] {
+			fs.f[f][t] = struct{}{}
+		}
+	}
+}

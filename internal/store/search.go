@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Column weights for bm25(), in the order of the chunks_fts columns:
+// name, signature, doc, path, body.
+type Weights [5]float64
+
+// Filter narrows a search to chunk kinds and languages (empty: all).
+type Filter struct {
+	Kinds     []string
+	Languages []string
+}
+
+// Candidates runs an FTS5 MATCH expression and returns the row ids of the
+// best `limit` chunks by bm25 with the given column weights. match must be
+// built from quoted tokens only (see internal/query): it is FTS5 syntax.
+func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter, limit int) ([]int64, error) {
+	var b strings.Builder
+	args := []any{}
+	b.WriteString(`SELECT chunks_fts.rowid FROM chunks_fts`)
+	if len(f.Kinds) > 0 || len(f.Languages) > 0 {
+		b.WriteString(` JOIN chunks c ON c.id = chunks_fts.rowid`)
+	}
+	b.WriteString(` WHERE chunks_fts MATCH ?`)
+	args = append(args, match)
+	if len(f.Kinds) > 0 {
+		b.WriteString(` AND c.kind IN (` + inList(len(f.Kinds)) + `)`)
+		for _, k := range f.Kinds {
+			args = append(args, k)
+		}
+	}
+	if len(f.Languages) > 0 {
+		b.WriteString(` AND c.language IN (` + inList(len(f.Languages)) + `)`)
+		for _, l := range f.Languages {
+			args = append(args, l)
+		}
+	}
+	fmt.Fprintf(&b, ` ORDER BY bm25(chunks_fts, %g, %g, %g, %g, %g) LIMIT %d`, w[0], w[1], w[2], w[3], w[4], limit)
+	rows, err := db.db.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ChunksByID returns the chunks with the given row ids, with their file
+// paths, in no particular order.
+func (db *DB) ChunksByID(ctx context.Context, ids []int64) ([]Chunk, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.key, c.file_id, f.path, c.kind, c.name, c.qualified_name,
+		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms
+		FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN (`+inList(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read chunks: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Chunk, 0, len(ids))
+	for rows.Next() {
+		var c Chunk
+		if err := rows.Scan(&c.ID, &c.Key, &c.FileID, &c.Path, &c.Kind, &c.Name, &c.QualifiedName,
+			&c.Signature, &c.Doc, &c.StartLine, &c.EndLine, &c.Content, &c.Language, &c.BodyTerms); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DocFreq returns, for each token, the number of chunks that contain it
+// (in any column), from the fts5vocab table.
+func (db *DB) DocFreq(ctx context.Context, tokens []string) (map[string]int, error) {
+	out := make(map[string]int, len(tokens))
+	if len(tokens) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(tokens))
+	for i, t := range tokens {
+		args[i] = t
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT term, doc FROM chunks_vocab WHERE term IN (`+inList(len(tokens))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("document frequencies: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		out[t] = n
+	}
+	return out, rows.Err()
+}
+
+// CorpusStats are the collection statistics ranking needs.
+type CorpusStats struct {
+	Chunks       int
+	AvgBodyTerms float64
+	Generation   int64
+}
+
+// Corpus returns the collection statistics recorded by the last index run.
+func (db *DB) Corpus(ctx context.Context) (CorpusStats, error) {
+	var c CorpusStats
+	rows, err := db.db.QueryContext(ctx, `SELECT key, value FROM meta WHERE key IN (?, ?, ?)`,
+		MetaChunkCount, MetaAvgTerms, MetaGeneration)
+	if err != nil {
+		return c, fmt.Errorf("corpus stats: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return c, err
+		}
+		switch k {
+		case MetaChunkCount:
+			c.Chunks, _ = strconv.Atoi(v)
+		case MetaAvgTerms:
+			c.AvgBodyTerms, _ = strconv.ParseFloat(v, 64)
+		case MetaGeneration:
+			c.Generation, _ = strconv.ParseInt(v, 10, 64)
+		}
+	}
+	return c, rows.Err()
+}
+
+// AccessHistories returns the access history of chunks by stable key.
+func (db *DB) AccessHistories(ctx context.Context, keys []int64) (map[int64]History, error) {
+	out := map[int64]History{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT chunk_key, n, oldest, recent FROM chunk_access WHERE chunk_key IN (`+inList(len(keys))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("access history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, n, oldest int64
+		var recent string
+		if err := rows.Scan(&k, &n, &oldest, &recent); err != nil {
+			return nil, err
+		}
+		out[k] = decodeHistory(n, oldest, recent)
+	}
+	return out, rows.Err()
+}
+
+// FileHistories returns the git history of files by path.
+func (db *DB) FileHistories(ctx context.Context, paths []string) (map[string]History, error) {
+	out := map[string]History{}
+	if len(paths) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(paths))
+	for i, p := range paths {
+		args[i] = p
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT path, n, oldest, recent FROM file_history WHERE path IN (`+inList(len(paths))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("file history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, recent string
+		var n, oldest int64
+		if err := rows.Scan(&p, &n, &oldest, &recent); err != nil {
+			return nil, err
+		}
+		out[p] = decodeHistory(n, oldest, recent)
+	}
+	return out, rows.Err()
+}
