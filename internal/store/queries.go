@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// QueryRecord is one row of the queries table: what was asked, how well
+// retrieval served it, what the user chose and how long it took.
+type QueryRecord struct {
+	ID           int64
+	Time         time.Time
+	Query        string
+	Command      string // query | search | eval
+	Mode         string // interactive | non_interactive | headless
+	Tier         string // good | weak | no_match; "" on error
+	Groundedness float64
+	HQChunks     int
+	Results      int
+	Choice       string // none | continue | start_anew | start_over
+	LatencyMS    float64
+	Status       string // ok | error
+	ErrorType    string
+	CacheHit     bool
+}
+
+// Query record values.
+const (
+	ModeInteractive    = "interactive"
+	ModeNonInteractive = "non_interactive"
+	ModeHeadless       = "headless"
+
+	StatusOK    = "ok"
+	StatusError = "error"
+)
+
+// RecordQuery appends a query record and, in the same transaction, an
+// access event at rec.Time for each chunk key in accessed (the chunks the
+// user was given). It returns the record's id.
+func (db *DB) RecordQuery(ctx context.Context, rec QueryRecord, accessed []int64) (int64, error) {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("record query: %w", err)
+	}
+	defer tx.Rollback()
+	id, err := insertQueryTx(ctx, tx, &rec)
+	if err != nil {
+		return 0, fmt.Errorf("record query: %w", err)
+	}
+	if err := recordAccessTx(ctx, tx, accessed, rec.Time.Unix()); err != nil {
+		return 0, fmt.Errorf("record query: %w", err)
+	}
+	return id, tx.Commit()
+}
+
+// RecordAccess adds an access event now for each chunk key (e.g. chunks
+// cited in an answer).
+func (db *DB) RecordAccess(ctx context.Context, keys []int64, now time.Time) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("record access: %w", err)
+	}
+	defer tx.Rollback()
+	if err := recordAccessTx(ctx, tx, keys, now.Unix()); err != nil {
+		return fmt.Errorf("record access: %w", err)
+	}
+	return tx.Commit()
+}
+
+// InsertQueries appends many records in one transaction, without access
+// events (for imports, tests and benchmarks).
+func (db *DB) InsertQueries(ctx context.Context, recs []QueryRecord) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("insert queries: %w", err)
+	}
+	defer tx.Rollback()
+	for i := range recs {
+		if _, err := insertQueryTx(ctx, tx, &recs[i]); err != nil {
+			return fmt.Errorf("insert queries: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+func insertQueryTx(ctx context.Context, tx *sql.Tx, r *QueryRecord) (int64, error) {
+	if r.Status == "" {
+		r.Status = StatusOK
+	}
+	if r.Choice == "" {
+		r.Choice = "none"
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO queries(ts, query, command, mode, tier, groundedness, hq_chunks,
+		results, choice, latency_ms, status, error_type, cache_hit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.Time.UnixMilli(), r.Query, r.Command, r.Mode, r.Tier, r.Groundedness, r.HQChunks,
+		r.Results, r.Choice, r.LatencyMS, r.Status, r.ErrorType, r.CacheHit)
+	if err != nil {
+		return 0, err
+	}
+	r.ID, err = res.LastInsertId()
+	return r.ID, err
+}
+
+func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	get, err := tx.PrepareContext(ctx, `SELECT n, oldest, recent FROM chunk_access WHERE chunk_key = ?`)
+	if err != nil {
+		return err
+	}
+	defer get.Close()
+	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunk_access(chunk_key, n, oldest, recent) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer put.Close()
+	seen := map[int64]bool{}
+	for _, k := range keys {
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		var n, oldest int64
+		var recent string
+		h := History{}
+		err := get.QueryRowContext(ctx, k).Scan(&n, &oldest, &recent)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		default:
+			h = decodeHistory(n, oldest, recent)
+		}
+		h.AddNewer(now)
+		if _, err := put.ExecContext(ctx, k, h.N, h.Oldest, h.encode()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
