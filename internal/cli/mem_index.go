@@ -139,6 +139,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		DryRun:      opts.DryRun,
 		Workers:     opts.Workers,
 		NoGit:       opts.NoGit,
+		Exclude:     storeFiles(cfg.DBPath),
 		Now:         f.Now,
 		Log:         *f.Log(),
 	}
@@ -285,6 +286,17 @@ func realDir(p string) (string, error) {
 		return "", fmt.Errorf("%s is not a directory", p)
 	}
 	return real, nil
+}
+
+// storeFiles returns the database's files, symlinks resolved as the walk
+// sees them, so that a --db inside the indexed tree is not indexed.
+func storeFiles(dbPath string) []string {
+	dir, err := filepath.EvalSymlinks(filepath.Dir(dbPath))
+	if err != nil {
+		return nil // no database yet, nothing to leave out
+	}
+	base := filepath.Join(dir, filepath.Base(dbPath))
+	return []string{base, base + "-wal", base + "-shm", base + "-journal"}
 }
 
 func within(root, p string) bool {

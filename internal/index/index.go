@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -38,9 +39,12 @@ type Options struct {
 	DryRun      bool // plan only; DB may be nil
 	Workers     int  // parse workers; default GOMAXPROCS
 	SkipDirs    []string
-	NoGit       bool // do not read git history
-	Now         func() time.Time
-	Log         zerolog.Logger
+	// Exclude lists absolute paths the walk leaves out without a word:
+	// the database and its -wal/-shm files when --db puts them in the tree.
+	Exclude []string
+	NoGit   bool // do not read git history
+	Now     func() time.Time
+	Log     zerolog.Logger
 	// Progress, if set, is called from one goroutine as files finish.
 	Progress func(done, total int)
 }
@@ -134,7 +138,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	sum := &Summary{Root: opts.Root, Path: opts.Path, DryRun: opts.DryRun,
 		Skipped: map[string]int{}, ChunksByLanguage: map[string]int{}, Problems: []Problem{}}
 
-	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs)
+	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
 	}
@@ -180,8 +184,24 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	sort.Strings(gone)
 
 	if opts.DryRun {
+		n := 0
 		for _, j := range jobs {
+			// Sniff like parseFile does, so the plan does not promise to
+			// index a binary file. A file that was indexed before and is
+			// binary now would be deleted.
+			if sniffBinary(j.e.abs) {
+				sum.Plan = append(sum.Plan, PlanEntry{Path: j.e.rel, Action: "skip", Reason: ReasonBinary})
+				sum.Skipped[ReasonBinary]++
+				sum.SkippedTotal++
+				sum.FilesSeen--
+				sum.Problems = append(sum.Problems, Problem{Path: j.e.rel, Reason: ReasonBinary})
+				if j.old != nil {
+					gone = append(gone, j.e.rel)
+				}
+				continue
+			}
 			sum.Plan = append(sum.Plan, PlanEntry{Path: j.e.rel, Action: "index"})
+			n++
 		}
 		for _, p := range gone {
 			sum.Plan = append(sum.Plan, PlanEntry{Path: p, Action: "delete"})
@@ -191,7 +211,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		}
 		sort.SliceStable(sum.Plan, func(i, k int) bool { return sum.Plan[i].Path < sum.Plan[k].Path })
 		sum.Deleted = len(gone)
-		sum.Indexed = len(jobs)
+		sum.Indexed = n
 		sum.DurationMS = msSince(start)
 		return sum, nil
 	}
@@ -199,6 +219,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	runID, err := db.StartRun(ctx, opts.Path, opts.Now())
 	if err != nil {
 		return nil, err
+	}
+	// The root is recorded before the first file is written: paths in the
+	// store are relative to it, so a run killed before FinishIndex must
+	// not leave files whose root the next run would have to guess.
+	if err := db.SetMeta(ctx, store.MetaRoot, opts.Root); err != nil {
+		return nil, fmt.Errorf("record index root: %w", err)
 	}
 	changed := false
 	if err := db.DeleteFiles(ctx, gone); err != nil {
@@ -323,6 +349,12 @@ func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *S
 			sum.SkippedTotal++
 			sum.FilesSeen--
 			sum.Problems = append(sum.Problems, *r.skip)
+			if r.update != nil {
+				// The file was indexed before and cannot be now (it became
+				// binary, unreadable or too large): drop its old chunks.
+				sum.Deleted++
+				batch = append(batch, *r.update)
+			}
 		case r.update.MetadataOnly:
 			sum.Unchanged++
 			batch = append(batch, *r.update)
@@ -352,13 +384,13 @@ func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *S
 func parseFile(j job, opts Options, tk *tokenize.Tokenizer) result {
 	b, err := os.ReadFile(j.e.abs)
 	if err != nil {
-		return result{skip: &Problem{j.e.rel, ReasonUnreadable, err.Error()}}
+		return skipResult(j, ReasonUnreadable, err.Error())
 	}
 	if int64(len(b)) > opts.MaxFileSize {
-		return result{skip: &Problem{j.e.rel, ReasonTooLarge, humanBytes(int64(len(b)))}}
+		return skipResult(j, ReasonTooLarge, humanBytes(int64(len(b))))
 	}
 	if isBinary(b) {
-		return result{skip: &Problem{j.e.rel, ReasonBinary, ""}}
+		return skipResult(j, ReasonBinary, "")
 	}
 	f := store.File{
 		Path:      j.e.rel,
@@ -385,9 +417,35 @@ func parseFile(j job, opts Options, tk *tokenize.Tokenizer) result {
 	}
 }
 
+// skipResult reports a file that cannot be indexed; if it was indexed
+// before, the result also carries the deletion of its old record.
+func skipResult(j job, reason, detail string) result {
+	r := result{skip: &Problem{j.e.rel, reason, detail}}
+	if j.old != nil {
+		r.update = &store.FileUpdate{File: store.File{Path: j.e.rel}, Delete: true}
+	}
+	return r
+}
+
+// sniffLen is how much of a file the binary sniff reads, as git does.
+const sniffLen = 8000
+
 // isBinary sniffs like git: a NUL byte in the first 8000 bytes.
 func isBinary(b []byte) bool {
-	return bytes.IndexByte(b[:min(len(b), 8000)], 0) >= 0
+	return bytes.IndexByte(b[:min(len(b), sniffLen)], 0) >= 0
+}
+
+// sniffBinary reads the start of a file for isBinary; an unreadable file
+// is not called binary (the real run reports it as unreadable).
+func sniffBinary(name string) bool {
+	fh, err := os.Open(name)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	b := make([]byte, sniffLen)
+	n, _ := io.ReadFull(fh, b)
+	return isBinary(b[:n])
 }
 
 // indexedChunks gives chunks their stable ids and full-text terms.
@@ -459,7 +517,9 @@ func updateGitHistory(ctx context.Context, db *store.DB, root string) (int, erro
 		return 0, err
 	}
 	if prev == head {
-		return -1, nil
+		// History already read at this HEAD: report what the store holds
+		// rather than a sentinel, so git_history_files always counts files.
+		return db.HistoryFiles(ctx)
 	}
 	hist, err := gitHistory(ctx, root)
 	if err != nil {

@@ -3,6 +3,7 @@ package index
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,7 +19,9 @@ const (
 	ReasonTooLarge    = "too_large"    // over --max-file-size
 	ReasonBinary      = "binary"       // a NUL byte in the first 8000 bytes
 	ReasonSymlinkOut  = "symlink_outside_root"
-	ReasonSymlinkLoop = "symlink_loop"
+	ReasonSymlinkLoop = "symlink_loop"   // a link to an ancestor directory, or a cycle of links
+	ReasonSymlinkDir  = "symlink_to_dir" // a link to a directory inside the root, indexed at its own path
+	ReasonSymlinkGone = "symlink_broken" // a link whose target does not exist
 	ReasonUnreadable  = "unreadable"
 	ReasonSpecial     = "not_regular" // devices, sockets, fifos
 	ReasonEmpty       = "empty"
@@ -55,15 +58,19 @@ type walker struct {
 	maxSize  int64
 	files    []walkEntry
 	skipped  []skipEntry
-	visited  map[string]bool // real paths of directories, for loop detection
 	patterns []gitignore.Pattern
+	exclude  map[string]bool // absolute paths left out silently (the store's own files)
 }
 
-// walk lists the files under root/sub (sub "" for the whole root).
-func walk(root, sub string, maxSize int64, skipDirs []string) (*walker, error) {
-	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, visited: map[string]bool{}}
+// walk lists the files under root/sub (sub "" for the whole root),
+// leaving out the absolute paths in exclude.
+func walk(root, sub string, maxSize int64, skipDirs, exclude []string) (*walker, error) {
+	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, exclude: map[string]bool{}}
 	for _, d := range skipDirs {
 		w.skipDirs[d] = true
+	}
+	for _, p := range exclude {
+		w.exclude[p] = true
 	}
 	// Ignore rules are anchored at the git work tree when the root is inside
 	// one, so a .gitignore above the root still applies.
@@ -92,9 +99,6 @@ func walk(root, sub string, maxSize int64, skipDirs []string) (*walker, error) {
 	start := root
 	if sub != "" {
 		start = filepath.Join(root, filepath.FromSlash(sub))
-	}
-	if real, err := filepath.EvalSymlinks(start); err == nil {
-		w.visited[real] = true
 	}
 	w.walkDir(start, sub, w.patterns)
 	return w, nil
@@ -162,12 +166,27 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 		name := e.Name()
 		r := joinRel(rel, name)
 		a := filepath.Join(abs, name)
+		if w.exclude[a] {
+			continue
+		}
 		typ := e.Type()
 		isDir := typ.IsDir()
 		if typ&fs.ModeSymlink != 0 {
+			// Links to files inside the root are read like files. Links to
+			// directories are never followed: one outside the root would
+			// index foreign files, one inside it would index its target a
+			// second time (bypassing the target's ignore rules) or loop.
+			// Real directories cannot form cycles, so no visited set is
+			// needed, and the result does not depend on the walk order.
 			target, err := filepath.EvalSymlinks(a)
 			if err != nil {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: err.Error()})
+				// EvalSymlinks reports a cycle of links as "too many links",
+				// a dangling link as a not-exist error.
+				reason := ReasonSymlinkLoop
+				if errors.Is(err, fs.ErrNotExist) {
+					reason = ReasonSymlinkGone
+				}
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: err.Error()})
 				continue
 			}
 			if !within(w.root, target) {
@@ -179,12 +198,13 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
 				continue
 			}
-			isDir = fi.IsDir()
-			if isDir {
-				if w.visited[target] {
-					w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: target, isDir: true})
-					continue
+			if fi.IsDir() {
+				reason := ReasonSymlinkDir
+				if within(target, abs) {
+					reason = ReasonSymlinkLoop
 				}
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: target, isDir: true})
+				continue
 			}
 		}
 		if isDir {
@@ -195,13 +215,6 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 			if ignored(ps, w.comps(r), true) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, isDir: true})
 				continue
-			}
-			if real, err := filepath.EvalSymlinks(a); err == nil {
-				if w.visited[real] {
-					w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkLoop, detail: real, isDir: true})
-					continue
-				}
-				w.visited[real] = true
 			}
 			w.walkDir(a, r, ps)
 			continue

@@ -163,27 +163,11 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 		return nil, err
 	}
 	now := opts.Now.Unix()
-	fields := make([]fieldSets, len(chunks))
-	files := map[string]*fieldSets{}
-	for i := range chunks {
-		fields[i] = chunkFields(e.tk, &chunks[i])
-		if opts.Ranking.FileSpread > 0 {
-			u := files[chunks[i].Path]
-			if u == nil {
-				u = &fieldSets{}
-				files[chunks[i].Path] = u
-			}
-			u.merge(&fields[i])
-		}
-	}
 	out := make([]Result, 0, len(chunks))
 	for i := range chunks {
 		c := &chunks[i]
-		lex, parts := opts.Ranking.lexical(terms, &fields[i], c.BodyTerms, corpus.AvgBodyTerms)
-		if d := opts.Ranking.FileSpread; d > 0 {
-			fl, _ := opts.Ranking.lexical(terms, files[c.Path], c.BodyTerms, corpus.AvgBodyTerms)
-			lex = (1-d)*lex + d*fl
-		}
+		fs := chunkFields(e.tk, c)
+		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
 		a, f := acc[c.Key], fh[c.Path]
 		act := opts.Params.Activation(now, events(a), events(f))
 		res := Result{Chunk: *c, Lexical: lex, Activation: act, Terms: parts, Matched: map[string]bool{}}

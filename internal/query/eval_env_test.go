@@ -65,11 +65,9 @@ func TestEvalFromEnv(t *testing.T) {
 		run("default t=0.3", DefaultRanking, DefaultThreshold)
 		return
 	}
-	for _, w := range [][5]float64{{3, 1.5, 1, 1.5, 1}, {3, 3, 1, 1.5, 1}, {3, 0.5, 1, 1.5, 1}, {3, 1.5, 1, 0.5, 1}, {3, 1.5, 1, 3, 1}, {3, 1.5, 1, 1.5, 2}, {3, 1.5, 1, 1.5, 0.5}, {1, 1.5, 1, 1.5, 1}, {6, 1.5, 1, 1.5, 1}} {
-		for _, b := range []float64{0.3, 0.5, 0.7} {
-			r := DefaultRanking
-			r.Weights, r.B = w, b
-			run(fmt.Sprintf("w%v b%.1f", w, b), r, 0)
-		}
+	for _, p := range []float64{0.6, 0.65, 0.7} {
+		r := DefaultRanking
+		r.Calibration = p
+		run(fmt.Sprintf("calibration %.2f t.3", p), r, DefaultThreshold)
 	}
 }

@@ -58,6 +58,9 @@ type FileUpdate struct {
 	// MetadataOnly updates size, mtime and status of an unchanged file
 	// without touching its chunks.
 	MetadataOnly bool
+	// Delete removes the file (only File.Path is used), as DeleteFiles
+	// does, for a file that can no longer be indexed.
+	Delete bool
 }
 
 // ApplyBatch writes a batch of file updates in one transaction: a killed
@@ -89,7 +92,7 @@ func (db *DB) ApplyBatch(ctx context.Context, ups []FileUpdate) error {
 // starts a goroutine per Query to watch the context, a measurable cost at
 // a hundred thousand rows.
 type batchWriter struct {
-	deleteFile, insertFile, touchFile, insertChunk, insertFTS *sql.Stmt
+	deleteAccess, deleteFile, insertFile, touchFile, insertChunk, insertFTS *sql.Stmt
 }
 
 func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
@@ -98,6 +101,7 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 		dst **sql.Stmt
 		sql string
 	}{
+		{&w.deleteAccess, deleteAccessSQL},
 		// Deleting the old row removes its chunks (ON DELETE CASCADE) and
 		// their FTS rows (trigger chunks_ad).
 		{&w.deleteFile, `DELETE FROM files WHERE path = ?`},
@@ -119,7 +123,7 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 }
 
 func (w *batchWriter) close() {
-	for _, s := range []*sql.Stmt{w.deleteFile, w.insertFile, w.touchFile, w.insertChunk, w.insertFTS} {
+	for _, s := range []*sql.Stmt{w.deleteAccess, w.deleteFile, w.insertFile, w.touchFile, w.insertChunk, w.insertFTS} {
 		if s != nil {
 			s.Close()
 		}
@@ -128,6 +132,13 @@ func (w *batchWriter) close() {
 
 func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 	f := &u.File
+	if u.Delete {
+		if _, err := w.deleteAccess.ExecContext(ctx, f.Path); err != nil {
+			return err
+		}
+		_, err := w.deleteFile.ExecContext(ctx, f.Path)
+		return err
+	}
 	if u.MetadataOnly {
 		_, err := w.touchFile.ExecContext(ctx, f.Size, f.MtimeNS, f.Path)
 		return err
@@ -189,6 +200,12 @@ func (db *DB) FilesUnder(ctx context.Context, dir string) (map[string]File, erro
 	return out, rows.Err()
 }
 
+// deleteAccessSQL removes the access history of one file's chunks, for a
+// file that leaves the index (a re-indexed file keeps it: chunk keys are
+// stable across edits).
+const deleteAccessSQL = `DELETE FROM chunk_access WHERE chunk_key IN
+	(SELECT c.key FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?)`
+
 // DeleteFiles removes files and their chunks (the FTS rows go with them by
 // trigger). Accesses of their chunks are removed too.
 func (db *DB) DeleteFiles(ctx context.Context, paths []string) error {
@@ -201,8 +218,7 @@ func (db *DB) DeleteFiles(ctx context.Context, paths []string) error {
 	}
 	defer tx.Rollback()
 	for _, p := range paths {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM chunk_access WHERE chunk_key IN
-			(SELECT c.key FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path = ?)`, p); err != nil {
+		if _, err := tx.ExecContext(ctx, deleteAccessSQL, p); err != nil {
 			return fmt.Errorf("delete files: %s: %w", p, err)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE path = ?`, p); err != nil {
@@ -212,9 +228,12 @@ func (db *DB) DeleteFiles(ctx context.Context, paths []string) error {
 	return tx.Commit()
 }
 
-// Skipped is a file an index run did not index, and why.
+// Skipped is a file an index run did not index, and why. It is part of
+// the aur mem stats --json schema, hence the tags.
 type Skipped struct {
-	Path, Reason, Detail string
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
 }
 
 // ReplaceSkipped replaces the skipped-file records under dir ("" for all).

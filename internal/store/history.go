@@ -88,3 +88,12 @@ func (db *DB) ReplaceFileHistory(ctx context.Context, hist map[string]*History, 
 	}
 	return tx.Commit()
 }
+
+// HistoryFiles returns how many files have a recorded git history.
+func (db *DB) HistoryFiles(ctx context.Context) (int, error) {
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM file_history`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count file history: %w", err)
+	}
+	return n, nil
+}
