@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
 
+	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/store"
@@ -93,6 +94,13 @@ func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	return f.Store(ctx)
+}
+
+// Answerer returns what answers aur query: the configured LLM provider,
+// or the grounded context report when none is configured (said once on
+// stderr).
+func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
+	return &reportAnswerer{notice: f.IOStreams.ErrOut}, nil
 }
 
 // Close releases the store and the log.

@@ -58,7 +58,10 @@ questions from it with ranked, graded retrieval.
 	}
 	mem.AddCommand(NewCmdIndex(f, nil))
 	mem.AddCommand(NewCmdMemStats(f, nil))
+	mem.AddCommand(NewCmdSearch(f, nil))
 	cmd.AddCommand(mem)
+	cmd.AddCommand(NewCmdQuery(f, nil))
+	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
 	return cmd
 }

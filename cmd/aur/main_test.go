@@ -1,0 +1,281 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/aurora-dev/aur/internal/cli"
+)
+
+// TestMain lets the test binary double as the real aur: testscript copies
+// it into $PATH as "aur", and running it under that name runs cli.Main.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"aur": func() { os.Exit(int(cli.Main())) },
+	})
+}
+
+// fixtureDir is the shared fixture repository, copied into a script's
+// work dir by the fixture command.
+const fixtureDir = "../../testdata/repo"
+
+// TestScripts runs the end-to-end scripts in testdata/script against the
+// real aur binary. Each script gets its own $WORK; AURORA_HOME and HOME
+// point into it, so nothing touches the real home directory.
+func TestScripts(t *testing.T) {
+	scripts, err := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scripts) == 0 {
+		t.Fatal("no scripts in testdata/script: the end-to-end tests would pass vacuously")
+	}
+	fixture, err := filepath.Abs(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(fixture); err != nil {
+		t.Fatalf("fixture repository: %v", err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 filepath.Join("testdata", "script"),
+		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			home := filepath.Join(env.WorkDir, "fakehome")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				return err
+			}
+			env.Setenv("HOME", home)
+			env.Setenv("AURORA_HOME", filepath.Join(env.WorkDir, "home"))
+			env.Setenv("NO_COLOR", "1")
+			// git must not read the machine's or the user's configuration.
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+			// No other variable of the test process is passed on, so no
+			// AURORA_* setting of the machine leaks into a script.
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "git" {
+				_, err := exec.LookPath("git")
+				return err == nil, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"fixture":  func(ts *testscript.TestScript, neg bool, args []string) { cmdFixture(ts, neg, args, fixture) },
+			"mkbinary": cmdMkbinary,
+			"mkbig":    cmdMkbig,
+			"exitcode": cmdExitcode,
+			"json":     cmdJSON,
+			"jsonvar":  cmdJSONVar,
+		},
+	})
+}
+
+// cmdFixture copies the fixture repository to DIR. Files named dot-NAME
+// become .NAME: the fixture's .gitignore files must not apply to aur's
+// own repository (they would keep generated/ out of its commits).
+//
+//	fixture DIR
+func cmdFixture(ts *testscript.TestScript, neg bool, args []string, src string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fixture DIR")
+	}
+	dst := ts.MkAbs(args[0])
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		dir, name := filepath.Split(rel)
+		if n, ok := strings.CutPrefix(name, "dot-"); ok {
+			name = "." + n
+		}
+		out := filepath.Join(dst, dir, name)
+		if d.IsDir() {
+			return os.MkdirAll(out, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(out, b, 0o644)
+	})
+	ts.Check(err)
+}
+
+// cmdMkbinary writes a small file with NUL bytes, which txtar cannot hold.
+//
+//	mkbinary FILE
+func cmdMkbinary(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mkbinary FILE")
+	}
+	p := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
+	ts.Check(os.WriteFile(p, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"), 0o644))
+}
+
+// cmdMkbig writes SIZE bytes of text lines, for the file size limit.
+//
+//	mkbig FILE SIZE
+func cmdMkbig(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkbig FILE SIZE")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	line := "generated data line that nobody wants to search through\n"
+	b := []byte(strings.Repeat(line, n/len(line)+1))[:n]
+	p := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
+	ts.Check(os.WriteFile(p, b, 0o644))
+}
+
+// cmdExitcode runs a program and checks its exit status; stdout and
+// stderr are then available to the stdout and stderr commands.
+//
+//	exitcode WANT PROGRAM [ARGS...]
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode WANT PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdJSON checks a field of a JSON document (a file, or stdout after a
+// command). PATH is dot-separated; numbers index arrays; a final "@len" is
+// the length of an array or object. OP is ==, !=, <, <=, > or >=; the
+// order operators compare numbers. With "!", the check must fail, and
+// a missing field fails every check.
+//
+//	json FILE PATH OP WANT
+func cmdJSON(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: json FILE PATH OP WANT")
+	}
+	got, err := jsonField(ts.ReadFile(args[0]), args[1])
+	ok := false
+	if err == nil {
+		ok, err = compare(got, args[2], args[3])
+		if err != nil {
+			ts.Fatalf("json %s: %v", args[1], err)
+		}
+	}
+	switch {
+	case neg && ok:
+		ts.Fatalf("json %s = %s, want not %s %s", args[1], got, args[2], args[3])
+	case !neg && err != nil:
+		ts.Fatalf("json %s: %v", args[1], err)
+	case !neg && !ok:
+		ts.Fatalf("json %s = %s, want %s %s", args[1], got, args[2], args[3])
+	}
+}
+
+// cmdJSONVar stores a field of a JSON document in an environment
+// variable, to compare one run's numbers with another's.
+//
+//	jsonvar FILE PATH VAR
+func cmdJSONVar(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: jsonvar FILE PATH VAR")
+	}
+	got, err := jsonField(ts.ReadFile(args[0]), args[1])
+	if err != nil {
+		ts.Fatalf("json %s: %v", args[1], err)
+	}
+	ts.Setenv(args[2], got)
+}
+
+// jsonField returns the field at path in doc: strings bare, anything
+// else as JSON.
+func jsonField(doc, path string) (string, error) {
+	var v any
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return "", fmt.Errorf("not JSON: %v", err)
+	}
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			if k == "@len" {
+				v = float64(len(x))
+				continue
+			}
+			var ok bool
+			if v, ok = x[k]; !ok {
+				return "", fmt.Errorf("no field %q", k)
+			}
+		case []any:
+			if k == "@len" {
+				v = float64(len(x))
+				continue
+			}
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return "", fmt.Errorf("no element %q in an array of %d", k, len(x))
+			}
+			v = x[i]
+		default:
+			return "", fmt.Errorf("no field %q in %v", k, v)
+		}
+	}
+	if s, ok := v.(string); ok {
+		return s, nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func compare(got, op, want string) (bool, error) {
+	switch op {
+	case "==":
+		return got == want, nil
+	case "!=":
+		return got != want, nil
+	}
+	g, err := strconv.ParseFloat(got, 64)
+	if err != nil {
+		return false, fmt.Errorf("%s is not a number", got)
+	}
+	w, err := strconv.ParseFloat(want, 64)
+	if err != nil {
+		return false, fmt.Errorf("%s is not a number", want)
+	}
+	switch op {
+	case "<":
+		return g < w, nil
+	case "<=":
+		return g <= w, nil
+	case ">":
+		return g > w, nil
+	case ">=":
+		return g >= w, nil
+	}
+	return false, fmt.Errorf("unknown operator %q", op)
+}

@@ -1,0 +1,316 @@
+// Package ask runs one question through aur's whole pipeline, the same for
+// every front end (aur query, aur mem search, and later an MCP tool or an
+// HTTP API):
+//
+//	validate -> retrieve -> grade -> [weak and a person is there: prompt]
+//	         -> answer -> record
+//
+// The front end supplies two seams: a Prompter, present only when a person
+// can answer (never in automation, so nothing ever blocks), and an
+// Answerer, which turns the graded context into an answer (an LLM, or the
+// grounded context report when none is configured). Every run appends a
+// row to the queries table, errors included, and gives the chunks the user
+// was shown an access event, which is what makes activation learn.
+package ask
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/store"
+)
+
+// Choice is what the user chose at the weak-match prompt. The values are
+// part of the JSON API and of the queries table.
+type Choice string
+
+const (
+	ChoiceNone      Choice = "none"       // no prompt was shown
+	ChoiceContinue  Choice = "continue"   // 3. continue anyway with the weak chunks
+	ChoiceStartAnew Choice = "start_anew" // 1. drop the chunks, answer from general knowledge
+	ChoiceStartOver Choice = "start_over" // 2. rephrase and retrieve again
+)
+
+// NoMatchNote is printed, and given to the answerer, when nothing indexed
+// matches.
+const NoMatchNote = "No indexed context available. Using general knowledge."
+
+// StartAnewNote is given to the answerer when the user dropped weak
+// context.
+const StartAnewNote = "Weak indexed context was set aside at the user's request. Using general knowledge."
+
+// WeakMatch is what the prompt shows about a weak retrieval.
+type WeakMatch struct {
+	Query      string
+	Grade      quality.Grade
+	Thresholds quality.Thresholds
+	Results    []query.Result
+}
+
+// Prompter asks a person. Implementations exist only where a person can
+// answer; tests script them.
+type Prompter interface {
+	// Weak asks what to do with a weak match.
+	Weak(ctx context.Context, m WeakMatch) (Choice, error)
+	// Rephrase asks for a new query, prefilled with the old one.
+	Rephrase(ctx context.Context, previous string) (string, error)
+}
+
+// Request is what an Answerer gets.
+type Request struct {
+	Query      string
+	Terms      []query.Term
+	Grade      quality.Grade
+	Thresholds quality.Thresholds
+	Tier       quality.Tier
+	Choice     Choice
+	Sources    []query.Result // the context to answer from; empty for no match and start anew
+	Note       string         // NoMatchNote, StartAnewNote or ""
+	// Stream, if set, receives the answer's text as it is produced.
+	Stream func(string)
+}
+
+// Citation is a source the answer refers to.
+type Citation struct {
+	N         int    `json:"n"`
+	File      string `json:"file"`
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	Name      string `json:"name"`
+}
+
+// Answer is an Answerer's output.
+type Answer struct {
+	Text             string     `json:"text"`
+	Provider         string     `json:"provider,omitempty"` // "" for the context report
+	Model            string     `json:"model,omitempty"`
+	Citations        []Citation `json:"citations,omitempty"`
+	SecurityWarnings []string   `json:"security_warnings,omitempty"`
+	// Cited are the chunk keys the answer cites; they get an access event.
+	Cited []int64 `json:"-"`
+}
+
+// Answerer turns graded context into an answer.
+type Answerer interface {
+	Answer(ctx context.Context, req Request) (*Answer, error)
+}
+
+// Options configure a run.
+type Options struct {
+	Command    string // query | search
+	Mode       string // store.ModeInteractive, ModeNonInteractive or ModeHeadless
+	MaxLength  int
+	Limit      int
+	Filter     store.Filter
+	Thresholds quality.Thresholds
+	Ranking    query.Ranking
+	Prompter   Prompter // nil: never prompt
+	Answerer   Answerer // nil: retrieval only (aur mem search)
+	Stream     func(string)
+	KeepAll    bool
+	Now        func() time.Time
+	Log        zerolog.Logger
+}
+
+// Round is one retrieval of a run; "start over" adds rounds.
+type Round struct {
+	Query     string
+	Retrieval *query.Retrieval
+	Grade     quality.Grade
+	Choice    Choice
+	QueryID   int64
+	LatencyMS float64
+}
+
+// Outcome is the result of a run: its final round, the answer, and the
+// rounds before it.
+type Outcome struct {
+	Round
+	Answer   *Answer
+	Note     string
+	Previous []Round
+}
+
+// ErrAborted is returned when the user leaves a prompt (Ctrl-C, Esc).
+var ErrAborted = errors.New("aborted at the prompt")
+
+// Run answers raw with the store db.
+func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Ranking.Candidates == 0 {
+		opts.Ranking = query.DefaultRanking
+	}
+	eng := query.NewEngine(db)
+	out := &Outcome{}
+	q := raw
+	for round := 0; ; round++ {
+		r, err := retrieve(ctx, db, eng, q, opts)
+		if err != nil {
+			return out, err
+		}
+		if r.Grade.Tier == quality.Weak && opts.Prompter != nil {
+			opts.Log.Info().Str("query", r.Query).Float64("groundedness", r.Grade.Groundedness).
+				Int("high_quality_chunks", r.Grade.HighQuality).Msg("retrieval quality is weak; asking the user")
+			choice, err := opts.Prompter.Weak(ctx, WeakMatch{Query: r.Query, Grade: r.Grade, Thresholds: opts.Thresholds, Results: r.Retrieval.Results})
+			if err != nil {
+				// Leaving the prompt is the user's choice, not a failure of
+				// the service: recorded as a query without a choice.
+				r.Choice = ChoiceNone
+				record(ctx, db, r, opts, nil, "")
+				return out, err
+			}
+			r.Choice = choice
+		} else if r.Grade.Tier == quality.Weak {
+			opts.Log.Info().Str("query", r.Query).Float64("groundedness", r.Grade.Groundedness).
+				Int("high_quality_chunks", r.Grade.HighQuality).Msg("retrieval quality is weak; continuing (non-interactive)")
+		}
+		if r.Choice == ChoiceStartOver {
+			record(ctx, db, r, opts, nil, "")
+			out.Previous = append(out.Previous, *r)
+			nq, err := opts.Prompter.Rephrase(ctx, r.Query)
+			if err != nil {
+				return out, err
+			}
+			q = nq
+			continue
+		}
+		out.Round = *r
+		break
+	}
+
+	// Answer from what the user kept.
+	var sources []query.Result
+	switch {
+	case out.Grade.Tier == quality.NoMatch:
+		out.Note = NoMatchNote
+		opts.Log.Info().Str("query", out.Query).Msg("no indexed context; using general knowledge")
+	case out.Choice == ChoiceStartAnew:
+		out.Note = StartAnewNote
+	default:
+		sources = out.Retrieval.Results
+	}
+	var cited []int64
+	if opts.Answerer != nil {
+		start := time.Now()
+		a, err := opts.Answerer.Answer(ctx, Request{Query: out.Query, Terms: out.Retrieval.Terms,
+			Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
+			Sources: sources, Note: out.Note, Stream: opts.Stream})
+		out.LatencyMS += msSince(start)
+		if err != nil {
+			record(ctx, db, &out.Round, opts, nil, errorType(err))
+			return out, err
+		}
+		out.Answer = a
+		cited = a.Cited
+	}
+	var shown []int64
+	for _, s := range sources {
+		shown = append(shown, s.Key)
+	}
+	record(ctx, db, &out.Round, opts, append(shown, cited...), "")
+	return out, nil
+}
+
+func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, opts Options) (*Round, error) {
+	start := time.Now()
+	q, err := query.Validate(raw, opts.MaxLength)
+	if err != nil {
+		r := &Round{Query: raw, LatencyMS: msSince(start)}
+		record(ctx, db, r, opts, nil, "invalid_query")
+		return nil, err
+	}
+	ret, err := eng.Search(ctx, q, query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation,
+		Filter: opts.Filter, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll})
+	if err != nil {
+		r := &Round{Query: q, LatencyMS: msSince(start)}
+		record(ctx, db, r, opts, nil, errorType(err))
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone}
+	r.LatencyMS = msSince(start)
+	return r, nil
+}
+
+// Grade grades a retrieval.
+func Grade(r *query.Retrieval, th quality.Thresholds) quality.Grade {
+	terms := make([]quality.Term, len(r.Terms))
+	for i, t := range r.Terms {
+		terms[i] = quality.Term{Text: t.Text, IDF: t.IDF}
+	}
+	hq := make([]map[string]bool, len(r.Results))
+	for i := range r.Results {
+		hq[i] = r.Results[i].Matched
+	}
+	return quality.Evaluate(terms, hq, th)
+}
+
+// record appends the round to the queries table and logs it. A failure to
+// record is logged, never returned: the user's answer matters more than
+// the bookkeeping.
+func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed []int64, errType string) {
+	rec := store.QueryRecord{
+		Time:      opts.Now(),
+		Query:     r.Query,
+		Command:   opts.Command,
+		Mode:      opts.Mode,
+		Choice:    string(r.Choice),
+		LatencyMS: r.LatencyMS,
+		Status:    store.StatusOK,
+	}
+	if rec.Choice == "" {
+		rec.Choice = string(ChoiceNone)
+	}
+	if r.Retrieval != nil {
+		rec.Tier = string(r.Grade.Tier)
+		rec.Groundedness = r.Grade.Groundedness
+		rec.HQChunks = r.Grade.HighQuality
+		rec.Results = len(r.Retrieval.Results)
+	}
+	if errType != "" {
+		rec.Status, rec.ErrorType = store.StatusError, errType
+	}
+	if r.Choice == ChoiceStartAnew {
+		accessed = nil // the user set the chunks aside: they did not prove useful
+	}
+	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed)
+	if err != nil {
+		opts.Log.Warn().Err(err).Msg("query not recorded")
+	}
+	r.QueryID = id
+	ev := opts.Log.Info()
+	if rec.Status != store.StatusOK {
+		ev = opts.Log.Warn().Str("error_type", rec.ErrorType)
+	}
+	ev.Int64("query_id", id).Str("command", rec.Command).Str("mode", rec.Mode).Str("tier", rec.Tier).
+		Float64("groundedness", rec.Groundedness).Int("high_quality_chunks", rec.HQChunks).
+		Str("choice", rec.Choice).Float64("latency_ms", rec.LatencyMS).
+		Msgf("Query: %s", rec.Query)
+}
+
+// errorType names an error for the queries table and metrics.
+func errorType(err error) string {
+	var te interface{ ErrorType() string }
+	switch {
+	case errors.As(err, &te):
+		return te.ErrorType()
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case errors.Is(err, query.ErrInvalidQuery):
+		return "invalid_query"
+	}
+	return "error"
+}
+
+func msSince(t time.Time) float64 {
+	return float64(time.Since(t).Microseconds()) / 1000
+}

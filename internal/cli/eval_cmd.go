@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/evaluate"
+	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/query"
+)
+
+// EvalOptions are the inputs of aur eval.
+type EvalOptions struct {
+	F       *Factory
+	Queries string
+	JSON    bool
+	Details bool
+	Limit   int
+}
+
+// NewCmdEval builds aur eval.
+func NewCmdEval(f *Factory, runF func(context.Context, *EvalOptions) error) *cobra.Command {
+	opts := &EvalOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "eval --queries FILE.jsonl",
+		Short: "Measure retrieval quality on queries with known answers",
+		Long: `Run a set of queries against the current index and report how well
+retrieval finds their targets: MRR@10, Recall@1/5/10 and nDCG@10, at symbol
+level (the target function) and file level (the target's file), plus how the
+queries were graded.
+
+FILE.jsonl has one query per line, as in shared/eval:
+  {"id":"q1","query":"returns the base32 encoding of src",
+   "file":"encoding/base32/base32.go","name":"Encoding.EncodeToString",
+   "line":148,"end_line":152}
+file is relative to the index root. Matching follows shared/eval/score.py:
+a result finds the symbol if it is in the target's file and has its name,
+or its line range lies inside the target or covers its first line (and is
+no longer than twice the target plus 20 lines).
+
+Evaluation queries are not recorded and do not touch activation, so
+running an evaluation never changes what it measures.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Queries == "" {
+				return usageErrorf("--queries is required")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return evalRun(cmd, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Queries, "queries", "", "queries file (JSON lines)")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&opts.Details, "details", false, "include each query's ranks (with --json) or list the misses")
+	cmd.Flags().IntVar(&opts.Limit, "limit", evaluate.K, "results per query (metrics count the first 10)")
+	return cmd
+}
+
+// evalReport is aur eval --json.
+type evalReport struct {
+	evaluate.Report
+	Tiers      map[string]map[quality.Tier]int `json:"tiers"`
+	MeanMS     float64                         `json:"mean_latency_ms"`
+	Thresholds quality.Thresholds              `json:"thresholds"`
+}
+
+func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
+	f := opts.F
+	ctx := cmd.Context()
+	fh, err := os.Open(opts.Queries)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	qs, err := evaluate.LoadQueries(fh)
+	fh.Close()
+	if err != nil {
+		return usageErrorf("%s: %v", opts.Queries, err)
+	}
+	db, err := openIndex(f, cmd)
+	if err != nil {
+		return err
+	}
+	th, err := thresholds(f.Config())
+	if err != nil {
+		return err
+	}
+	eng := query.NewEngine(db)
+	rep := evalReport{Thresholds: th, Tiers: map[string]map[quality.Tier]int{
+		"target_in_top5": {}, "target_in_6_10": {}, "target_missing": {}}}
+	var results []evaluate.QueryResult
+	empty := 0
+	var total time.Duration
+	for _, q := range qs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		vq, err := query.Validate(q.Query, 0)
+		if err != nil {
+			return fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		r, err := eng.Search(ctx, vq, query.Options{Limit: opts.Limit, Threshold: th.Activation, Now: f.Now()})
+		if err != nil {
+			return fmt.Errorf("query %s: %w", q.ID, err)
+		}
+		total += time.Since(start)
+		hits := make([]evaluate.Hit, len(r.Results))
+		for i, x := range r.Results {
+			hits[i] = evaluate.Hit{File: x.Path, StartLine: x.StartLine, EndLine: x.EndLine, Name: x.QualifiedName}
+		}
+		if len(hits) == 0 {
+			empty++
+		}
+		sym, file := evaluate.Ranks(hits, q)
+		g := ask.Grade(r, th)
+		bucket := "target_missing"
+		switch {
+		case sym >= 1 && sym <= 5:
+			bucket = "target_in_top5"
+		case sym > 5:
+			bucket = "target_in_6_10"
+		}
+		rep.Tiers[bucket][g.Tier]++
+		results = append(results, evaluate.QueryResult{ID: q.ID, Query: q.Query, SymbolRank: sym, FileRank: file, Tier: string(g.Tier)})
+	}
+	rep.Report = evaluate.Summarize(results, empty)
+	rep.MeanMS = round3(float64(total.Microseconds()) / 1000 / float64(len(qs)))
+	if !opts.Details {
+		rep.Details = nil
+	}
+	if opts.JSON {
+		return printJSON(f.IOStreams.Out, rep)
+	}
+	w := f.IOStreams.Out
+	fmt.Fprintf(w, "queries: %d   no results: %d   mean latency: %.1f ms (in process)\n", rep.Queries, rep.NoResults, rep.MeanMS)
+	fmt.Fprintf(w, "%-8s %8s %9s %9s %9s %9s\n", "level", "mrr@10", "recall@1", "recall@5", "recall@10", "ndcg@10")
+	for _, l := range []struct {
+		name string
+		s    evaluate.Scores
+	}{{"symbol", rep.Symbol}, {"file", rep.File}} {
+		fmt.Fprintf(w, "%-8s %8.3f %9.3f %9.3f %9.3f %9.3f\n", l.name, l.s.MRR, l.s.Recall1, l.s.Recall5, l.s.Recall10, l.s.NDCG)
+	}
+	fmt.Fprintf(w, "\ngrades (threshold %.2f, groundedness %.2f, min chunks %d):\n", th.Activation, th.Groundedness, th.MinHighQuality)
+	for _, b := range []string{"target_in_top5", "target_in_6_10", "target_missing"} {
+		t := rep.Tiers[b]
+		n := t[quality.Good] + t[quality.Weak] + t[quality.NoMatch]
+		if n == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "  %-15s %4d queries: good %5.1f%%  weak %5.1f%%  no match %5.1f%%\n", b, n,
+			pct(t[quality.Good], n), pct(t[quality.Weak], n), pct(t[quality.NoMatch], n))
+	}
+	if opts.Details {
+		fmt.Fprintln(w, "\nmisses (target not in the top 10):")
+		for _, r := range results {
+			if r.SymbolRank == 0 {
+				fmt.Fprintf(w, "  %s\tfile rank %d\t%s\n", r.ID, r.FileRank, r.Query)
+			}
+		}
+	}
+	return nil
+}
+
+func pct(a, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return 100 * float64(a) / float64(n)
+}

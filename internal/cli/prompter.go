@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/huh"
+
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/iostreams"
+)
+
+// huhPrompter asks at the terminal with huh forms. It is only built when
+// IOStreams.CanPrompt() is true.
+type huhPrompter struct {
+	ios *iostreams.IOStreams
+}
+
+func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, error) {
+	th, g := m.Thresholds, m.Grade
+	desc := fmt.Sprintf("Groundedness %.2f (threshold %.2f) · %d high-quality chunks (need %d)",
+		g.Groundedness, th.Groundedness, g.HighQuality, th.MinHighQuality)
+	if len(m.Results) > 0 {
+		var names []string
+		for i, r := range m.Results {
+			if i == 3 {
+				names = append(names, "...")
+				break
+			}
+			names = append(names, fmt.Sprintf("%s:%d", r.Path, r.StartLine))
+		}
+		desc += "\nBest: " + strings.Join(names, ", ")
+	}
+	choice := ask.ChoiceContinue
+	form := huh.NewForm(huh.NewGroup(
+		huh.NewSelect[ask.Choice]().
+			Title("Retrieval quality is weak for this query.").
+			Description(desc).
+			Options(
+				huh.NewOption("1. Start anew: answer without the weak context", ask.ChoiceStartAnew),
+				huh.NewOption("2. Start over: rephrase the query", ask.ChoiceStartOver),
+				huh.NewOption("3. Continue anyway with the weak context", ask.ChoiceContinue).Selected(true),
+			).
+			Value(&choice),
+	)).WithInput(p.ios.In).WithOutput(p.ios.ErrOut).WithShowHelp(true)
+	if err := form.RunWithContext(ctx); err != nil {
+		if errors.Is(err, huh.ErrUserAborted) {
+			return ask.ChoiceNone, ask.ErrAborted
+		}
+		return ask.ChoiceNone, err
+	}
+	return choice, nil
+}
+
+func (p *huhPrompter) Rephrase(ctx context.Context, previous string) (string, error) {
+	q := previous
+	form := huh.NewForm(huh.NewGroup(
+		huh.NewInput().
+			Title("Rephrase the query").
+			Value(&q).
+			Validate(func(s string) error {
+				if strings.TrimSpace(s) == "" {
+					return errors.New("the query cannot be empty")
+				}
+				return nil
+			}),
+	)).WithInput(p.ios.In).WithOutput(p.ios.ErrOut)
+	if err := form.RunWithContext(ctx); err != nil {
+		if errors.Is(err, huh.ErrUserAborted) {
+			return "", ask.ErrAborted
+		}
+		return "", err
+	}
+	return q, nil
+}

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/quality"
+)
+
+// QueryOptions are the inputs of aur query.
+type QueryOptions struct {
+	F      *Factory
+	Query  string
+	FailOn string
+	RetrievalFlags
+
+	// Prompter and Answerer override the terminal prompter and the
+	// configured answerer (tests).
+	Prompter ask.Prompter
+	Answerer ask.Answerer
+}
+
+// NewCmdQuery builds aur query.
+func NewCmdQuery(f *Factory, runF func(context.Context, *QueryOptions) error) *cobra.Command {
+	opts := &QueryOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "query QUESTION",
+		Short: "Answer a question from the indexed code",
+		Long: `Retrieve the chunks that answer QUESTION, grade the match, and answer.
+
+  good match   answer from the chunks
+  weak match   at a terminal, ask: 1 start anew (no context), 2 start over
+               (rephrase), 3 continue anyway (default); in automation,
+               continue without asking
+  no match     answer without context: "No indexed context available.
+               Using general knowledge."
+
+With an LLM configured (ANTHROPIC_API_KEY or OPENAI_API_KEY) the answer is
+generated and cites the chunks; without one, aur prints a grounded context
+report: the grade and the ranked chunks with locations and snippets.
+
+QUESTION "-" reads the question from standard input. aur never prompts when
+--non-interactive or AURORA_NON_INTERACTIVE is set or when standard input or
+output is not a terminal.`,
+		Example: `  aur query "how does the indexer skip binary files?"
+  echo "where are retries configured" | aur query -
+  aur query --non-interactive --json --fail-on weak "database migrations"`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Query = args[0]
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if opts.FailOn != "" {
+				if _, ok := quality.ParseTier(opts.FailOn); !ok || opts.FailOn == "good" {
+					return usageErrorf("--fail-on must be weak or no-match, got %q", opts.FailOn)
+				}
+			}
+			if opts.Query == "-" {
+				q, err := readQuery(f.IOStreams.In, f.Config().Int(config.KeyMaxQueryLength))
+				if err != nil {
+					return err
+				}
+				opts.Query = q
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return queryRun(cmd, opts)
+		},
+	}
+	opts.addFlags(cmd)
+	cmd.Flags().StringVar(&opts.FailOn, "fail-on", "", "exit 3 when the match is at or below this tier: weak or no-match (for CI gates)")
+	return cmd
+}
+
+// readQuery reads a query from r, at most maxLen characters (plus a margin
+// so that an over-long query is reported as such by validation).
+func readQuery(r io.Reader, maxLen int) (string, error) {
+	if maxLen <= 0 {
+		maxLen = 10000
+	}
+	b, err := io.ReadAll(io.LimitReader(r, int64(4*maxLen+4)))
+	if err != nil {
+		return "", fmt.Errorf("read query from standard input: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
+	f := opts.F
+	ctx := cmd.Context()
+	ios := f.IOStreams
+	db, err := openIndex(f, cmd)
+	if err != nil {
+		return err
+	}
+	aopts, err := askOptions(f, "query", &opts.RetrievalFlags)
+	if err != nil {
+		return err
+	}
+	aopts.Prompter = opts.Prompter
+	if aopts.Prompter == nil && ios.CanPrompt() {
+		aopts.Prompter = &huhPrompter{ios: ios}
+	}
+	aopts.Answerer = opts.Answerer
+	if aopts.Answerer == nil {
+		a, err := f.Answerer(ctx)
+		if err != nil {
+			return err
+		}
+		aopts.Answerer = a
+	}
+	streamed := false
+	if _, isReport := aopts.Answerer.(*reportAnswerer); !isReport && !opts.JSON && ios.IsStdoutTTY() {
+		aopts.Stream = func(s string) {
+			streamed = true
+			fmt.Fprint(ios.Out, s)
+		}
+	}
+	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	if err != nil {
+		return queryError(err)
+	}
+	if opts.JSON {
+		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {
+			return err
+		}
+	} else {
+		printAnswer(f, out, aopts, &opts.RetrievalFlags, streamed)
+	}
+	return failGate(f, out.Grade.Tier, opts.FailOn)
+}
+
+// failGate returns an ExitGate error when tier is at or below failOn.
+func failGate(f *Factory, tier quality.Tier, failOn string) error {
+	if failOn == "" {
+		return nil
+	}
+	gate, _ := quality.ParseTier(failOn)
+	if tier.Rank() <= gate.Rank() {
+		fmt.Fprintf(f.IOStreams.ErrOut, "aur: quality gate failed: %s match, --fail-on %s\n", tierWords(tier), failOn)
+		return &silentError{code: ExitGate}
+	}
+	return nil
+}
+
+func tierWords(t quality.Tier) string {
+	switch t {
+	case quality.Good:
+		return "good"
+	case quality.Weak:
+		return "weak"
+	}
+	return "no"
+}
+
+// printAnswer prints the human form of a query's outcome.
+func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, streamed bool) {
+	ios := f.IOStreams
+	w := ios.Out
+	cs := ios.ColorScheme()
+	a := out.Answer
+	if a == nil {
+		return
+	}
+	if a.Provider == "" {
+		// The grounded context report is the answer.
+		fmt.Fprint(w, a.Text)
+		if rf.Explain && out.Retrieval != nil {
+			for _, r := range out.Retrieval.Results {
+				fmt.Fprintf(w, "%s:%d-%d %s\n", r.Path, r.StartLine, r.EndLine, r.QualifiedName)
+				printExplain(w, &r)
+			}
+		}
+		return
+	}
+	fmt.Fprintln(ios.ErrOut, gradeLine(f, out, o))
+	if out.Note != "" {
+		fmt.Fprintln(ios.ErrOut, cs.Yellow(out.Note))
+	}
+	if !streamed {
+		fmt.Fprint(w, a.Text)
+	}
+	if !strings.HasSuffix(a.Text, "\n") {
+		fmt.Fprintln(w)
+	}
+	if len(a.Citations) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, cs.Bold("Sources"))
+		for _, c := range a.Citations {
+			fmt.Fprintf(w, "  [%d] %s:%d-%d %s\n", c.N, c.File, c.StartLine, c.EndLine, c.Name)
+		}
+	}
+	for _, s := range a.SecurityWarnings {
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("security warning:"), s)
+	}
+}

@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/tokenize"
+)
+
+// reportAnswerer answers without an LLM: a grounded context report, the
+// grade and the ranked chunks with locations, scores and snippets. It
+// never invents anything, which is the point.
+type reportAnswerer struct {
+	notice io.Writer // told once that no LLM is configured; nil for silence
+}
+
+func (a *reportAnswerer) Answer(ctx context.Context, req ask.Request) (*ask.Answer, error) {
+	if a.notice != nil {
+		fmt.Fprintln(a.notice, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
+		a.notice = nil
+	}
+	var b strings.Builder
+	switch {
+	case req.Tier == quality.NoMatch:
+		fmt.Fprintln(&b, ask.NoMatchNote)
+		fmt.Fprintln(&b, "No LLM is configured, so there is no general-knowledge answer either.")
+		return &ask.Answer{Text: b.String()}, nil
+	case req.Choice == ask.ChoiceStartAnew:
+		fmt.Fprintln(&b, "Nothing grounded was found: the weak context was set aside, and no LLM is configured to answer from general knowledge.")
+		return &ask.Answer{Text: b.String()}, nil
+	}
+	fmt.Fprintf(&b, "%s\n", gradeText(req.Grade, req.Thresholds))
+	tk := tokenize.New()
+	for i, s := range req.Sources {
+		name := s.QualifiedName
+		if name == "" {
+			name = "(" + s.Kind + ")"
+		}
+		fmt.Fprintf(&b, "\n[%d] %s:%d-%d  %s  score %.2f\n", i+1, s.Path, s.StartLine, s.EndLine, name, s.Score)
+		for _, l := range strings.Split(query.Snippet(tk, s.Content, req.Terms, 3), "\n") {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	return &ask.Answer{Text: b.String()}, nil
+}
+
+// gradeText describes a grade against its thresholds, without colour.
+func gradeText(g quality.Grade, th quality.Thresholds) string {
+	rel := func(ok bool) string {
+		if ok {
+			return ">="
+		}
+		return "<"
+	}
+	return fmt.Sprintf("%s: groundedness %.2f %s %.2f, %d high-quality chunks %s %d (score >= %.2f)",
+		tierWords(g.Tier)+" match", g.Groundedness, rel(g.Groundedness >= th.Groundedness), th.Groundedness,
+		g.HighQuality, rel(g.HighQuality >= th.MinHighQuality), th.MinHighQuality, th.Activation)
+}

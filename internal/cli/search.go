@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/tokenize"
+)
+
+// SearchOptions are the inputs of aur mem search.
+type SearchOptions struct {
+	F     *Factory
+	Query string
+	RetrievalFlags
+}
+
+// NewCmdSearch builds aur mem search.
+func NewCmdSearch(f *Factory, runF func(context.Context, *SearchOptions) error) *cobra.Command {
+	opts := &SearchOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "search QUERY",
+		Short: "Find the chunks that best match a query",
+		Long: `Search the index and print the high-quality chunks (score at or above
+AURORA_ACTIVATION_THRESHOLD), best first, with the retrieval grade.
+
+Scores are on an absolute scale in [0,1]: lexical match (BM25F over name,
+signature, doc, path and body, relative to an ideal match) lifted by
+activation (how often and how recently a chunk proved useful).`,
+		Example: `  aur mem search "parse http request headers"
+  aur mem search --type function --lang go --json "retry with backoff"
+  aur mem search --explain "open the database"`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Query = args[0]
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return searchRun(cmd, opts)
+		},
+	}
+	opts.addFlags(cmd)
+	return cmd
+}
+
+func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
+	f := opts.F
+	ctx := cmd.Context()
+	db, err := openIndex(f, cmd)
+	if err != nil {
+		return err
+	}
+	aopts, err := askOptions(f, "search", &opts.RetrievalFlags)
+	if err != nil {
+		return err
+	}
+	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	if err != nil {
+		return queryError(err)
+	}
+	if opts.JSON {
+		return printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags))
+	}
+	ios := f.IOStreams
+	if ios.IsStderrTTY() || opts.Explain {
+		fmt.Fprintln(ios.ErrOut, gradeLine(f, out, aopts))
+	}
+	printResults(f, ios.Out, out, &opts.RetrievalFlags)
+	return nil
+}
+
+// printResults prints ranked chunks: an aligned table with snippets at a
+// terminal, tab-separated lines otherwise.
+func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags) {
+	ios := f.IOStreams
+	cs := ios.ColorScheme()
+	if out.Retrieval == nil {
+		return
+	}
+	tk := tokenize.New()
+	tty := ios.IsStdoutTTY()
+	for i, r := range out.Retrieval.Results {
+		loc := fmt.Sprintf("%s:%d-%d", r.Path, r.StartLine, r.EndLine)
+		name := r.QualifiedName
+		if name == "" {
+			name = "-"
+		}
+		if !tty {
+			fmt.Fprintf(w, "%.3f\t%s\t%s\t%s\n", r.Score, loc, r.Kind, name)
+		} else {
+			fmt.Fprintf(w, "%s %s  %s  %s %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, r.Score),
+				cs.Cyan(loc), cs.Bold(name), cs.Gray("("+r.Kind+")"))
+			if !rf.ShowContent {
+				for _, l := range strings.Split(query.Snippet(tk, r.Content, out.Retrieval.Terms, 3), "\n") {
+					fmt.Fprintf(w, "      %s\n", cs.Gray(l))
+				}
+			}
+		}
+		if rf.ShowContent {
+			for _, l := range strings.Split(r.Content, "\n") {
+				fmt.Fprintf(w, "    %s\n", l)
+			}
+		}
+		if rf.Explain {
+			printExplain(w, &r)
+		}
+	}
+	if len(out.Retrieval.Results) == 0 && tty {
+		fmt.Fprintln(w, cs.Gray("no chunk scored at or above the threshold"))
+	}
+}
+
+func scoreColor(cs interface {
+	Green(string) string
+	Yellow(string) string
+}, s float64) string {
+	t := fmt.Sprintf("%.3f", s)
+	if s >= 0.5 {
+		return cs.Green(t)
+	}
+	return cs.Yellow(t)
+}
+
+// printExplain prints the parts of one result's score.
+func printExplain(w io.Writer, r *query.Result) {
+	fmt.Fprintf(w, "      score %.3f = lexical %.3f + %.2f × activation %.3f × (1 − lexical)\n",
+		r.Score, r.Lexical, query.DefaultRanking.ActivationWeight, r.Activation)
+	for _, t := range r.Terms {
+		fields := "-"
+		if len(t.Fields) > 0 {
+			fields = strings.Join(t.Fields, ",")
+		}
+		fmt.Fprintf(w, "        %-18s idf %5.2f  in %-28s %.3f\n", t.Term, t.IDF, fields, t.Score)
+	}
+}
+
+// gradeLine describes the grade against the thresholds, in colour at a
+// terminal.
+func gradeLine(f *Factory, out *ask.Outcome, o ask.Options) string {
+	cs := f.IOStreams.ColorScheme()
+	line := gradeText(out.Grade, o.Thresholds)
+	head, rest, _ := strings.Cut(line, ":")
+	switch out.Grade.Tier {
+	case "good":
+		head = cs.Green(head)
+	case "weak":
+		head = cs.Yellow(head)
+	default:
+		head = cs.Red(head)
+	}
+	return head + ":" + rest
+}
+
+// queryError maps pipeline errors to exit codes: invalid input is a usage
+// error (2), a prompt left with Ctrl-C is an interruption (130).
+func queryError(err error) error {
+	switch {
+	case errors.Is(err, query.ErrInvalidQuery):
+		return &codedError{Code: ExitUsage, Err: err}
+	case errors.Is(err, ask.ErrAborted):
+		return &codedError{Code: ExitInterrupted, Err: err}
+	}
+	return err
+}
