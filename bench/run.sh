@@ -15,8 +15,8 @@
 # For each tree, BENCH_RUNS times (default 3; QUICK=1 means 1):
 #
 #   1. `aur mem index --json` into a fresh database in a temp dir: wall time,
-#      peak RSS (/usr/bin/time -v "Maximum resident set size"), files and
-#      chunks, write_ms (time spent in database writes, the serial part).
+#      CPU time, peak RSS (/usr/bin/time -v "Maximum resident set size"),
+#      files and chunks, write_ms (time in database writes, the serial part).
 #   2. After the process exits: database size (db + -wal, as aur mem stats
 #      counts it, and `du` of every db file, which does not depend on whether
 #      the WAL was checkpointed) and source_bytes from `aur mem stats --json`.
@@ -26,8 +26,10 @@
 # tree's main language only, then for every language ctags knows.
 #
 # How to read it: every time is "median (min-max)" over the runs. The machine
-# may be shared, so /proc/loadavg is printed before and after each tree; if the
-# spread is wide or the load was high, run again before trusting a number.
+# may be shared, so /proc/loadavg is printed before and after each tree, and a
+# time whose spread exceeds 30% of its median is marked "noisy"; run again
+# before trusting it. CPU time (user + system) moves less than wall time when
+# other processes compete for the cores.
 # Targets (GOROOT/src): full index < 8 s, no-change re-index < 1 s,
 # peak RSS < 300 MB, database < 2x source bytes. MB is 10^6 bytes.
 #
@@ -98,11 +100,13 @@ minimum() { printf '%s\n' $1 | sort -g | head -n1; }
 maximum() { printf '%s\n' $1 | sort -g | tail -n1; }
 calc() { awk "BEGIN {printf \"$1\", $2}"; }
 
-# spread "ms samples" -> "6.36 s (6.21-6.50)"; a single sample has no spread.
+# secs "ms samples" -> "6.36 s (6.21-6.50)"; a single sample has no spread.
+# A spread over 30% of the median is flagged: the machine was busy.
 secs() {
 	local m; m=$(median "$1")
 	if [ "$RUNS" -gt 1 ]; then
 		calc '%.2f s (%.2f-%.2f)' "$m/1000, $(minimum "$1")/1000, $(maximum "$1")/1000"
+		if awk "BEGIN {exit !($(maximum "$1") - $(minimum "$1") > 0.3 * $m)}"; then printf ' noisy'; fi
 	else
 		calc '%.2f s' "$m/1000"
 	fi
@@ -125,7 +129,7 @@ check() {
 
 # timed NAME STDOUT CMD... runs CMD with stdout to STDOUT (a file, or
 # /dev/null), stderr in $RAW/NAME.err and /usr/bin/time -v in
-# $RAW/NAME.time; sets WALL_MS and RSS_B.
+# $RAW/NAME.time; sets WALL_MS, CPU_MS (user + system) and RSS_B.
 timed() {
 	local name=$1 stdout=$2 t0 t1 rc=0
 	shift 2
@@ -134,6 +138,7 @@ timed() {
 	t1=$(now_ms)
 	WALL_MS=$((t1 - t0))
 	RSS_B=$(($(sed -n 's/.*Maximum resident set size (kbytes): //p' "$RAW/$name.time") * 1024))
+	CPU_MS=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.0f", s * 1000}' "$RAW/$name.time")
 	return $rc
 }
 
@@ -154,7 +159,7 @@ db_sizes() {
 # TIME_TARGET_S is the full-index target in seconds, or "-" for none.
 bench_tree() {
 	local label=$1 src=$2 lang=$3 target=$4 key i db
-	local full="" redo="" rss="" rss_redo="" write="" bytes="" du="" ct_lang="" ct_all=""
+	local full="" cpu="" redo="" rss="" rss_redo="" write="" bytes="" du="" ct_lang="" ct_all=""
 	local files=0 chunks=0 src_bytes=0 load0 load1 redo_files=""
 	key=$(echo "$label" | tr -c 'A-Za-z0-9\n' '_')
 
@@ -177,6 +182,7 @@ bench_tree() {
 		timed "$key-full-$i" "$RAW/$key-full-$i.json" "${AURX[@]}" mem index --json --db "$db" "$src" ||
 			die "aur mem index failed, see $RAW/$key-full-$i.err"
 		full="$full $WALL_MS"
+		cpu="$cpu $CPU_MS"
 		rss="$rss $RSS_B"
 		write="$write $(json_num write_ms "$RAW/$key-full-$i.json")"
 		files=$(json_num indexed "$RAW/$key-full-$i.json")
@@ -205,12 +211,13 @@ bench_tree() {
 	say ""
 	say "== $label: $src"
 	say "   $RUNS run(s); times are median (min-max); load average before: $load0, after: $load1"
-	row "measure" "value" "target" ""
+	row "measure" "value" "target" "check"
 	if [ "$target" = - ]; then
 		row "full index, wall" "$(secs "$full")" "-" ""
 	else
 		row "full index, wall" "$(secs "$full")" "< ${target} s" "$(check "$mfull/1000" "$target")"
 	fi
+	row "  CPU time (user + system)" "$(secs "$cpu")" "" "$(calc '%.1f cores busy' "$(median "$cpu") / $mfull")"
 	row "files indexed" "$files" "" ""
 	row "files/s" "$(calc '%.0f' "$files / ($mfull/1000)")" "" ""
 	row "chunks" "$chunks" "" ""
@@ -252,6 +259,9 @@ fi
 
 say ""
 say "load average at end: $(load)"
+if grep -q ' noisy ' "$REPORT"; then
+	say "noisy: a spread over 30% of the median; the machine was busy. Run again with BENCH_RUNS=5 before trusting those times."
+fi
 MISSED=$(grep -c ' MISSED$' "$REPORT" || true)
 if [ "$MISSED" -gt 0 ]; then
 	say "$MISSED target(s) missed."

@@ -32,7 +32,9 @@ func TestNoEventsIsZero(t *testing.T) {
 func TestDocumentedPoints(t *testing.T) {
 	p := Default
 	now := int64(10_000_000)
-	one := func(age int64) float64 { return p.Activation(now, Events{N: 1, Oldest: now - age, Recent: []int64{now - age}}) }
+	one := func(age int64) float64 {
+		return p.Activation(now, Events{N: 1, Oldest: now - age, Recent: []int64{now - age}})
+	}
 	// σ((ln(3600^-0.5) + 4)/1) = σ(-4.0943 + 4) = 0.476
 	if a := one(3600); !approx(a, 0.476, 0.002) {
 		t.Errorf("an hour ago: %v", a)

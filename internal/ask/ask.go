@@ -280,7 +280,13 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	if r.Choice == ChoiceStartAnew {
 		accessed = nil // the user set the chunks aside: they did not prove useful
 	}
-	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed)
+	var tokens []string
+	if r.Retrieval != nil {
+		for _, t := range r.Retrieval.Terms {
+			tokens = append(tokens, t.Text)
+		}
+	}
+	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
 		opts.Log.Warn().Err(err).Msg("query not recorded")
 	}

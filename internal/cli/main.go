@@ -68,7 +68,12 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 	code := exitCode(ctx, err, f.started)
 	var se *silentError
 	if !errors.As(err, &se) {
-		fmt.Fprintf(ios.ErrOut, "aur: %v\n", err)
+		msg := err.Error()
+		if code == ExitInterrupted && errors.Is(err, context.Canceled) {
+			// "context canceled" is Go's word for what the user did.
+			msg = "interrupted"
+		}
+		fmt.Fprintf(ios.ErrOut, "aur: %s\n", msg)
 		if code == ExitUsage && !f.started {
 			fmt.Fprintln(ios.ErrOut, "Run 'aur --help' for usage.")
 		}

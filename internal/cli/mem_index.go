@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -119,6 +120,17 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if db != nil {
 		if root, err = db.Meta(ctx, store.MetaRoot); err != nil {
 			return err
+		}
+	}
+	if root != "" && !cfg.DBExplicit {
+		// The project was moved or renamed and took its .aurora/ along.
+		// Paths in the store are relative to the root, so the index
+		// carries over to the project root it now lives in.
+		if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+			if pr, err := realDir(cfg.ProjectRoot); err == nil {
+				fmt.Fprintf(ios.ErrOut, "aur: index root %s no longer exists; using %s, where the index now is\n", root, pr)
+				root = pr
+			}
 		}
 	}
 	if root == "" {

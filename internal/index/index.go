@@ -43,8 +43,9 @@ type Options struct {
 	// the database and its -wal/-shm files when --db puts them in the tree.
 	Exclude []string
 	NoGit   bool // do not read git history
-	Now     func() time.Time
-	Log     zerolog.Logger
+	// Now is the clock, called from the run's own goroutine only.
+	Now func() time.Time
+	Log zerolog.Logger
 	// Progress, if set, is called from one goroutine as files finish.
 	Progress func(done, total int)
 }
@@ -216,7 +217,8 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		return sum, nil
 	}
 
-	runID, err := db.StartRun(ctx, opts.Path, opts.Now())
+	started := opts.Now()
+	runID, err := db.StartRun(ctx, opts.Path, started)
 	if err != nil {
 		return nil, err
 	}
@@ -226,15 +228,15 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	if err := db.SetMeta(ctx, store.MetaRoot, opts.Root); err != nil {
 		return nil, fmt.Errorf("record index root: %w", err)
 	}
-	changed := false
 	if err := db.DeleteFiles(ctx, gone); err != nil {
 		return nil, err
 	}
 	sum.Deleted = len(gone)
-	changed = changed || len(gone) > 0
 
-	werr := process(ctx, db, jobs, opts, sum)
-	changed = changed || sum.Indexed > 0
+	werr := process(ctx, db, jobs, opts, started.UnixMilli(), sum)
+	// Deleted also counts files process dropped (they became binary,
+	// unreadable or too large): any of these changes what queries find.
+	changed := sum.Deleted > 0 || sum.Indexed > 0
 	interrupted := ctx.Err() != nil
 	sum.Interrupted = interrupted
 	// Bookkeeping is written even when interrupted, so the database says
@@ -300,7 +302,11 @@ const (
 
 // process parses jobs on opts.Workers goroutines and writes the results
 // from this one, in batches.
-func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *Summary) error {
+//
+// Every file of a run is stamped with indexedAt, the run's start: the
+// clock is read once, so an injected Now need not be safe for concurrent
+// use.
+func process(ctx context.Context, db *store.DB, jobs []job, opts Options, indexedAt int64, sum *Summary) error {
 	jobc := make(chan job)
 	resc := make(chan result, 2*opts.Workers)
 	var wg sync.WaitGroup
@@ -310,7 +316,7 @@ func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *S
 			defer wg.Done()
 			tk := tokenize.New()
 			for j := range jobc {
-				resc <- parseFile(j, opts, tk)
+				resc <- parseFile(j, opts, indexedAt, tk)
 			}
 		}()
 	}
@@ -381,7 +387,7 @@ func process(ctx context.Context, db *store.DB, jobs []job, opts Options, sum *S
 }
 
 // parseFile reads, checks and chunks one file.
-func parseFile(j job, opts Options, tk *tokenize.Tokenizer) result {
+func parseFile(j job, opts Options, indexedAt int64, tk *tokenize.Tokenizer) result {
 	b, err := os.ReadFile(j.e.abs)
 	if err != nil {
 		return skipResult(j, ReasonUnreadable, err.Error())
@@ -397,7 +403,7 @@ func parseFile(j job, opts Options, tk *tokenize.Tokenizer) result {
 		Hash:      strconv.FormatUint(xxhash.Sum64(b), 16),
 		Size:      int64(len(b)),
 		MtimeNS:   j.e.mtim,
-		IndexedAt: opts.Now().UnixMilli(),
+		IndexedAt: indexedAt,
 		Status:    "ok",
 	}
 	if j.old != nil && !opts.Force && j.old.Hash == f.Hash {

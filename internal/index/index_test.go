@@ -330,9 +330,20 @@ func TestRunFileBecomesBinary(t *testing.T) {
 	if dry.Deleted != 1 || dry.Skipped[ReasonBinary] != 1 || dry.Indexed != 0 {
 		t.Errorf("dry run: deleted %d, binary %d, indexed %d; want 1, 1, 0", dry.Deleted, dry.Skipped[ReasonBinary], dry.Indexed)
 	}
+	gen := func() string {
+		g, err := ix.db.Meta(context.Background(), store.MetaGeneration)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	before := gen()
 	s := ix.run("", nil)
 	if s.Deleted != 1 || s.Skipped[ReasonBinary] != 1 || s.TotalFiles != 1 {
 		t.Errorf("run: deleted %d, binary %d, total files %d; want 1, 1, 1", s.Deleted, s.Skipped[ReasonBinary], s.TotalFiles)
+	}
+	if after := gen(); after == before {
+		t.Errorf("generation still %s after a file left the index: cached query results would go stale", after)
 	}
 	if _, ok := ix.paths()["data.txt"]; ok {
 		t.Errorf("data.txt still indexed after it became binary")

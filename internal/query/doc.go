@@ -11,11 +11,13 @@
 //     0.5 means the same thing for every query and thresholds are
 //     meaningful. No per-query min-max: that makes the best result 1.0 even
 //     when it is garbage.
-//   - activation: ACT-R base-level activation from the chunk's accesses and
-//     its file's commits (internal/activation).
+//   - activation: ACT-R base-level activation (internal/activation) from
+//     the chunk's file's commits, and from the chunk's accesses weighted by
+//     their association with the current query (score.go: association).
 //
-// final = lexical + w·activation·(1 − lexical): with no history the score is
-// exactly the lexical score, and activation can only lift a chunk toward 1.
+// final = min(1, lexical·(1 + w·activation)), w = 0.2: with no history the
+// score is exactly the lexical score, and activation can only lift a chunk,
+// in proportion to its own relevance.
 //
 // FTS5 is used for candidate generation only: the MATCH expression is an OR
 // of quoted tokens (user text never reaches FTS5 as syntax), ranked by

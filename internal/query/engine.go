@@ -169,9 +169,17 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 		fs := chunkFields(e.tk, c)
 		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
 		a, f := acc[c.Key], fh[c.Path]
-		act := opts.Params.Activation(now, events(a), events(f))
+		act := opts.Params.Activation(now, events(f))
+		if a.N > 0 {
+			// Activation from accesses counts in proportion to what this
+			// query shares with the queries that led to them; the two
+			// sources combine as independent evidence (1 − Π(1 − a_i)).
+			as := association(terms, a.Context)
+			aa := opts.Params.Activation(now, events(a.History)) * as * as
+			act = 1 - (1-act)*(1-aa)
+		}
 		res := Result{Chunk: *c, Lexical: lex, Activation: act, Terms: parts, Matched: map[string]bool{}}
-		res.Score = lex + opts.Ranking.ActivationWeight*act*(1-lex)
+		res.Score = opts.Ranking.hybrid(lex, act)
 		for _, p := range parts {
 			if len(p.Fields) > 0 {
 				res.Matched[p.Term] = true

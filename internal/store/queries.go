@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -39,8 +40,9 @@ const (
 
 // RecordQuery appends a query record and, in the same transaction, an
 // access event at rec.Time for each chunk key in accessed (the chunks the
-// user was given). It returns the record's id.
-func (db *DB) RecordQuery(ctx context.Context, rec QueryRecord, accessed []int64) (int64, error) {
+// user was given), with the query's tokens as the access context. It
+// returns the record's id.
+func (db *DB) RecordQuery(ctx context.Context, rec QueryRecord, accessed []int64, tokens []string) (int64, error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("record query: %w", err)
@@ -50,21 +52,21 @@ func (db *DB) RecordQuery(ctx context.Context, rec QueryRecord, accessed []int64
 	if err != nil {
 		return 0, fmt.Errorf("record query: %w", err)
 	}
-	if err := recordAccessTx(ctx, tx, accessed, rec.Time.Unix()); err != nil {
+	if err := recordAccessTx(ctx, tx, accessed, rec.Time.Unix(), tokens); err != nil {
 		return 0, fmt.Errorf("record query: %w", err)
 	}
 	return id, tx.Commit()
 }
 
-// RecordAccess adds an access event now for each chunk key (e.g. chunks
-// cited in an answer).
-func (db *DB) RecordAccess(ctx context.Context, keys []int64, now time.Time) error {
+// RecordAccess adds an access event at now for each chunk key, with the
+// tokens of the query that led to it.
+func (db *DB) RecordAccess(ctx context.Context, keys []int64, now time.Time, tokens []string) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("record access: %w", err)
 	}
 	defer tx.Rollback()
-	if err := recordAccessTx(ctx, tx, keys, now.Unix()); err != nil {
+	if err := recordAccessTx(ctx, tx, keys, now.Unix(), tokens); err != nil {
 		return fmt.Errorf("record access: %w", err)
 	}
 	return tx.Commit()
@@ -104,16 +106,19 @@ func insertQueryTx(ctx context.Context, tx *sql.Tx, r *QueryRecord) (int64, erro
 	return r.ID, err
 }
 
-func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64) error {
+// MaxContextTokens bounds the query tokens kept per accessed chunk.
+const MaxContextTokens = 64
+
+func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64, tokens []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	get, err := tx.PrepareContext(ctx, `SELECT n, oldest, recent FROM chunk_access WHERE chunk_key = ?`)
+	get, err := tx.PrepareContext(ctx, `SELECT n, oldest, recent, context FROM chunk_access WHERE chunk_key = ?`)
 	if err != nil {
 		return err
 	}
 	defer get.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunk_access(chunk_key, n, oldest, recent) VALUES (?, ?, ?, ?)`)
+	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunk_access(chunk_key, n, oldest, recent, context) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -125,9 +130,9 @@ func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64) er
 		}
 		seen[k] = true
 		var n, oldest int64
-		var recent string
+		var recent, context string
 		h := History{}
-		err := get.QueryRowContext(ctx, k).Scan(&n, &oldest, &recent)
+		err := get.QueryRowContext(ctx, k).Scan(&n, &oldest, &recent, &context)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -136,9 +141,23 @@ func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64) er
 			h = decodeHistory(n, oldest, recent)
 		}
 		h.AddNewer(now)
-		if _, err := put.ExecContext(ctx, k, h.N, h.Oldest, h.encode()); err != nil {
+		if _, err := put.ExecContext(ctx, k, h.N, h.Oldest, h.encode(), mergeContext(tokens, context)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mergeContext puts the new tokens first, then the old ones not among
+// them, keeping at most MaxContextTokens.
+func mergeContext(tokens []string, old string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range append(tokens, strings.Fields(old)...) {
+		if !seen[t] && len(out) < MaxContextTokens {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, " ")
 }

@@ -147,9 +147,16 @@ func (db *DB) Corpus(ctx context.Context) (CorpusStats, error) {
 	return c, rows.Err()
 }
 
+// Access is a chunk's access history and the tokens of the queries that
+// led to it.
+type Access struct {
+	History
+	Context []string
+}
+
 // AccessHistories returns the access history of chunks by stable key.
-func (db *DB) AccessHistories(ctx context.Context, keys []int64) (map[int64]History, error) {
-	out := map[int64]History{}
+func (db *DB) AccessHistories(ctx context.Context, keys []int64) (map[int64]Access, error) {
+	out := map[int64]Access{}
 	if len(keys) == 0 {
 		return out, nil
 	}
@@ -157,18 +164,18 @@ func (db *DB) AccessHistories(ctx context.Context, keys []int64) (map[int64]Hist
 	for i, k := range keys {
 		args[i] = k
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT chunk_key, n, oldest, recent FROM chunk_access WHERE chunk_key IN (`+inList(len(keys))+`)`, args...)
+	rows, err := db.db.QueryContext(ctx, `SELECT chunk_key, n, oldest, recent, context FROM chunk_access WHERE chunk_key IN (`+inList(len(keys))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("access history: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k, n, oldest int64
-		var recent string
-		if err := rows.Scan(&k, &n, &oldest, &recent); err != nil {
+		var recent, context string
+		if err := rows.Scan(&k, &n, &oldest, &recent, &context); err != nil {
 			return nil, err
 		}
-		out[k] = decodeHistory(n, oldest, recent)
+		out[k] = Access{History: decodeHistory(n, oldest, recent), Context: strings.Fields(context)}
 	}
 	return out, rows.Err()
 }

@@ -19,11 +19,15 @@ CREATE INDEX queries_ts ON queries(ts);
 
 -- Accesses of each chunk (returned in the final top-k of a query that was
 -- not abandoned, or cited in an answer), bounded like file_history.
+-- context holds the distinct tokens of the queries that led to the chunk,
+-- newest first, at most 64: activation from accesses counts in proportion
+-- to how much the current query shares with them (see internal/query).
 -- Keyed by the stable chunk key and deliberately not a foreign key: a
 -- chunk re-indexed after an edit keeps its history.
 CREATE TABLE chunk_access (
 	chunk_key INTEGER PRIMARY KEY,
-	n        INTEGER NOT NULL,
-	oldest   INTEGER NOT NULL,
-	recent   TEXT    NOT NULL
+	n         INTEGER NOT NULL,
+	oldest    INTEGER NOT NULL,
+	recent    TEXT    NOT NULL,
+	context   TEXT    NOT NULL DEFAULT ''
 );

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/aurora-dev/aur/internal/iostreams"
+)
+
+// TestNewCmdIndexFlags drives flag parsing and validation through runF:
+// no index is built.
+func TestNewCmdIndexFlags(t *testing.T) {
+	t.Setenv("AURORA_HOME", filepath.Join(t.TempDir(), "home"))
+	for _, v := range []string{"AURORA_CHUNK_SIZE", "AURORA_OVERLAP", "AURORA_MAX_FILE_SIZE", "AURORA_DB_PATH"} {
+		t.Setenv(v, "")
+	}
+	t.Chdir(t.TempDir())
+	for _, tc := range []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		want     IndexOptions
+		wantCode ExitCode // 0: runF must be reached
+	}{
+		{name: "defaults", args: nil,
+			want: IndexOptions{ChunkSize: 2000, Overlap: 200, MaxFileSize: 1 << 20}},
+		{name: "path and flags", args: []string{"src", "--force", "--dry-run", "--json", "--chunk-size", "500", "--overlap", "50", "--max-file-size", "4096", "--workers", "3", "--no-git"},
+			want: IndexOptions{Path: "src", Force: true, DryRun: true, JSON: true, ChunkSize: 500, Overlap: 50, MaxFileSize: 4096, Workers: 3, NoGit: true}},
+		{name: "settings from the environment", env: map[string]string{"AURORA_CHUNK_SIZE": "800", "AURORA_MAX_FILE_SIZE": "1000"},
+			want: IndexOptions{ChunkSize: 800, Overlap: 200, MaxFileSize: 1000}},
+		{name: "flag beats environment", args: []string{"--chunk-size", "900"}, env: map[string]string{"AURORA_CHUNK_SIZE": "800"},
+			want: IndexOptions{ChunkSize: 900, Overlap: 200, MaxFileSize: 1 << 20}},
+		{name: "chunk size too small", args: []string{"--chunk-size", "10"}, wantCode: ExitUsage},
+		{name: "chunk size too small from env", env: map[string]string{"AURORA_CHUNK_SIZE": "10"}, wantCode: ExitUsage},
+		{name: "overlap not below chunk size", args: []string{"--chunk-size", "200", "--overlap", "200"}, wantCode: ExitUsage},
+		{name: "negative overlap", args: []string{"--overlap", "-1"}, wantCode: ExitUsage},
+		{name: "zero max file size", args: []string{"--max-file-size", "0"}, wantCode: ExitUsage},
+		{name: "too many arguments", args: []string{"a", "b"}, wantCode: ExitUsage},
+		{name: "unknown flag", args: []string{"--bogus"}, wantCode: ExitUsage},
+		{name: "not a number", args: []string{"--chunk-size", "big"}, wantCode: ExitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			ios, _, _, _ := iostreams.Test()
+			f := NewFactory(ios)
+			defer f.Close()
+			var got *IndexOptions
+			root := NewCmdRoot(f)
+			mem, _, err := root.Find([]string{"mem"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range mem.Commands() {
+				if c.Name() == "index" {
+					mem.RemoveCommand(c)
+				}
+			}
+			mem.AddCommand(NewCmdIndex(f, func(_ context.Context, o *IndexOptions) error {
+				got = o
+				return nil
+			}))
+			root.SetArgs(append([]string{"mem", "index"}, tc.args...))
+			root.SetOut(ios.Out)
+			root.SetErr(ios.ErrOut)
+			err = root.ExecuteContext(context.Background())
+			if tc.wantCode != 0 {
+				if err == nil {
+					t.Fatalf("no error, want exit %d", tc.wantCode)
+				}
+				if code := exitCode(context.Background(), err, f.started); code != tc.wantCode {
+					t.Errorf("exit %d (%v), want %d", code, err, tc.wantCode)
+				}
+				if got != nil {
+					t.Errorf("runF reached despite the error")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got == nil {
+				t.Fatal("runF not reached")
+			}
+			if diff := cmp.Diff(tc.want, *got, cmpopts.IgnoreFields(IndexOptions{}, "F")); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	t.Setenv("AURORA_HOME", filepath.Join(t.TempDir(), "home"))
+	t.Chdir(t.TempDir())
+	ios, _, out, errOut := iostreams.Test()
+	if code := Run(context.Background(), ios, []string{"--version"}); code != ExitOK {
+		t.Errorf("--version: exit %d", code)
+	}
+	if got := out.String(); got == "" || got[:4] != "aur " {
+		t.Errorf("--version printed %q", got)
+	}
+	// Interrupted (the context is cancelled as by SIGINT): 130, said in
+	// words rather than as Go's "context canceled".
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	errOut.Reset()
+	if code := Run(ctx, ios, []string{"mem", "index", "--db", filepath.Join(t.TempDir(), "m.db")}); code != ExitInterrupted {
+		t.Errorf("cancelled: exit %d, want %d", code, ExitInterrupted)
+	}
+	if got := errOut.String(); got != "aur: interrupted\n" {
+		t.Errorf("cancelled: stderr %q, want %q", got, "aur: interrupted\n")
+	}
+	if code := exitCode(context.Background(), errors.New("disk full"), true); code != ExitError {
+		t.Errorf("runtime error: exit %d, want %d", code, ExitError)
+	}
+}

@@ -1,0 +1,287 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aurora-dev/aur/internal/llm/llmtest"
+	"github.com/aurora-dev/aur/internal/resilience"
+	"github.com/aurora-dev/aur/internal/resilience/clocktest"
+)
+
+// TestFaultInjection sends 1,000 queries through the resilient provider
+// while the fake server fails 30% of requests with a transient fault (429
+// with Retry-After, 503, connection reset, timeout; a fixed seed). With
+// MaxRetries 3 a query fails only if all 4 attempts fail: 0.3^4 = 0.81%, so
+// the expected success rate is 99.19% and the bar is 99% (over 1,000
+// queries one standard deviation is 0.28 points; the seed is fixed, not
+// chosen). Backoff, Retry-After and rate-limit waits run on the fake clock;
+// only the Timeout faults cost real time (30 ms each).
+//
+// The breaker threshold is raised here because this test measures retry
+// recovery. With the default breaker (5 consecutive failed attempts) and
+// independent 30% faults, five failures in a row come every ~590 attempts
+// (1/(0.7·0.3^5)), i.e. about twice per 1,000 queries, and each time the
+// breaker refuses calls for 60 s: the breaker working as designed, not
+// retries failing. TestFaultInjectionDefaultBreaker measures that case.
+func TestFaultInjection(t *testing.T) {
+	for _, tc := range []struct {
+		api    string
+		stream bool
+	}{{ProviderOpenAI, false}, {ProviderAnthropic, true}} {
+		t.Run(fmt.Sprintf("%s/stream=%v", tc.api, tc.stream), func(t *testing.T) {
+			t.Parallel()
+			opts := testOptions(clocktest.New(t0), nil)
+			opts.BreakerThreshold = 1 << 30
+			res := faultInjection(t, tc.api, tc.stream, opts, 0)
+			if res.rate < 0.99 {
+				t.Errorf("success rate %.2f%% is below 99%%", 100*res.rate)
+			}
+			if res.breakerFailures > 0 {
+				t.Errorf("%d calls met an open breaker", res.breakerFailures)
+			}
+		})
+	}
+}
+
+// TestFaultInjectionDefaultBreaker runs the same load with the default
+// breaker and a user asking every 10 s, and reports what the breaker costs.
+// It asserts only that every failure is one of the two expected kinds and
+// that the breaker does trip and recover.
+func TestFaultInjectionDefaultBreaker(t *testing.T) {
+	t.Parallel()
+	res := faultInjection(t, ProviderOpenAI, false, testOptions(clocktest.New(t0), nil), 10*time.Second)
+	if res.breakerFailures == 0 {
+		t.Log("the breaker never opened (possible, but unlikely at 30% faults)")
+	}
+	if res.rate < 0.9 {
+		t.Errorf("success rate %.2f%%: the breaker stayed open far longer than 60 s at a time", 100*res.rate)
+	}
+}
+
+type injectionResult struct {
+	rate            float64
+	breakerFailures int
+}
+
+func faultInjection(t *testing.T, api string, stream bool, opts Options, pace time.Duration) injectionResult {
+	t.Helper()
+	const (
+		queries = 1000
+		q       = 0.3
+	)
+	srv := llmtest.New(t, llmtest.Options{FaultRate: q, Seed: 20251223, APIKey: testKey})
+	opts.HTTPClient = srv.Client()
+	opts.Metrics = resilience.NewCollector(0)
+	fc := opts.Clock.(*clocktest.Fake)
+	p := newResilient(t, api, srv, opts)
+
+	var ok, retryGaveUp, breakerOpen int
+	for i := range queries {
+		var tokens []string
+		var onToken func(string)
+		if stream {
+			onToken = collect(&tokens)
+		}
+		c, err := ask(context.Background(), p, fmt.Sprintf("question %d", i), onToken)
+		var (
+			ue *UnavailableError
+			re *resilience.RetryError
+		)
+		switch {
+		case err == nil:
+			if c.Text != llmtest.DefaultAnswer || (stream && strings.Join(tokens, "") != c.Text) {
+				t.Fatalf("query %d: text %q, tokens %q", i, c.Text, tokens)
+			}
+			ok++
+		case errors.As(err, &ue):
+			breakerOpen++
+		case errors.As(err, &re):
+			retryGaveUp++
+		default:
+			t.Fatalf("query %d failed with %v (%T), want only exhausted retries or an open breaker", i, err, err)
+		}
+		fc.Advance(pace)
+	}
+	rate := float64(ok) / queries
+	snap := opts.Metrics.Snapshot()
+	t.Logf("%s stream=%v breaker=%d: %d/%d queries succeeded = %.2f%% (theory without breaker %.2f%%); "+
+		"%d gave up after retries, %d met an open breaker; %d requests, faults %v; errors by type %v; simulated time %s",
+		api, stream, opts.BreakerThreshold, ok, queries, 100*rate, 100*(1-math.Pow(q, 4)), retryGaveUp, breakerOpen,
+		srv.Count(), srv.Faults(), snap.ErrorsByType, fc.Now().Sub(t0).Round(time.Second))
+	if snap.QueryCount != queries || snap.SuccessCount != int64(ok) {
+		t.Errorf("metrics counted %d queries, %d successes; want %d, %d", snap.QueryCount, snap.SuccessCount, queries, ok)
+	}
+	return injectionResult{rate: rate, breakerFailures: breakerOpen}
+}
+
+func TestUnauthorizedFailsOnce(t *testing.T) {
+	for _, api := range apis {
+		for _, stream := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/stream=%v", api, stream), func(t *testing.T) {
+				srv := llmtest.New(t, llmtest.Options{APIKey: "sk-the-right-key-000000000000", EchoKey: true})
+				p := newResilient(t, api, srv, testOptions(clocktest.New(t0), srv.Client()))
+				var onToken func(string)
+				if stream {
+					onToken = func(string) {}
+				}
+				_, err := ask(context.Background(), p, "q", onToken)
+				if err == nil {
+					t.Fatal("want an error")
+				}
+				if n := srv.Count(); n != 1 {
+					t.Errorf("server saw %d requests, want exactly 1 (401 is not retried)", n)
+				}
+				var he *resilience.HTTPError
+				if !errors.As(err, &he) || he.StatusCode != 401 {
+					t.Errorf("err = %v, want an HTTP 401 inside", err)
+				}
+				keyEnv := map[string]string{ProviderOpenAI: EnvOpenAIKey, ProviderAnthropic: EnvAnthropicKey}[api]
+				msg := err.Error()
+				if !strings.Contains(msg, "401") || !strings.Contains(msg, keyEnv) || !strings.HasPrefix(msg, "ask "+api) {
+					t.Errorf("error %q should name the provider, the status and %s", msg, keyEnv)
+				}
+				if strings.Contains(msg, testKey) || strings.Contains(he.Body, testKey) {
+					t.Errorf("error leaks the key: %q", msg)
+				}
+				if !strings.Contains(he.Body, "[redacted]") {
+					t.Errorf("body %q: the echoed key should show as [redacted]", he.Body)
+				}
+				t.Logf("401 error: %v", err)
+			})
+		}
+	}
+}
+
+func TestBreakerOpensAndFailsFast(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Options{})
+	srv.SetFault(llmtest.Unavailable) // the provider is down
+	fc := clocktest.New(t0)
+	p := newResilient(t, ProviderOpenAI, srv, testOptions(fc, srv.Client()))
+	ctx := context.Background()
+
+	// Call 1: 4 attempts (1 + 3 retries), all 503.
+	_, err := ask(ctx, p, "q1", nil)
+	var re *resilience.RetryError
+	if !errors.As(err, &re) || re.Attempts != 4 || srv.Count() != 4 {
+		t.Fatalf("call 1: err %v, server saw %d; want 4 attempts", err, srv.Count())
+	}
+	// Call 2: the 5th consecutive failure opens the breaker; its retry is
+	// refused without a request.
+	_, err = ask(ctx, p, "q2", nil)
+	var ue *UnavailableError
+	if !errors.As(err, &ue) || srv.Count() != 5 {
+		t.Fatalf("call 2: err %v, server saw %d; want an open breaker after 5 requests", err, srv.Count())
+	}
+	// Call 3 fails fast.
+	_, err = ask(ctx, p, "q3", nil)
+	if !errors.As(err, &ue) {
+		t.Fatalf("call 3: err %v, want *UnavailableError", err)
+	}
+	if n := srv.Count(); n != 5 {
+		t.Errorf("server saw %d requests, want 5: an open breaker must not reach the server", n)
+	}
+	want := regexp.MustCompile(`^circuit breaker open for openai: 5 consecutive failures; retrying after \d\d:\d\d:\d\d$`)
+	if !want.MatchString(err.Error()) {
+		t.Errorf("error %q does not match %s", err, want)
+	}
+	if !ue.Until.After(fc.Now()) || ue.Until.Sub(fc.Now()) > 60*time.Second {
+		t.Errorf("Until %s is not within 60 s after now %s", ue.Until, fc.Now())
+	}
+	if s := p.Policy().Breaker().State(); s != resilience.BreakerOpen {
+		t.Errorf("breaker state %s", s)
+	}
+	t.Logf("open breaker error: %v", err)
+
+	// The provider recovers; after the open period one trial request goes
+	// through and closes the breaker.
+	srv.SetFault(llmtest.None)
+	fc.Advance(61 * time.Second)
+	if _, err := ask(ctx, p, "q4", nil); err != nil {
+		t.Fatalf("after the open period: %v", err)
+	}
+	if n := srv.Count(); n != 6 {
+		t.Errorf("server saw %d requests, want 6", n)
+	}
+	if s := p.Policy().Breaker().State(); s != resilience.BreakerClosed {
+		t.Errorf("breaker state %s, want closed", s)
+	}
+}
+
+func TestStreamRetrySemantics(t *testing.T) {
+	t.Run("broken before the first token: retried, nothing repeated", func(t *testing.T) {
+		for _, api := range apis {
+			srv := llmtest.New(t, llmtest.Options{Schedule: []llmtest.Fault{llmtest.Reset, llmtest.Timeout, llmtest.None}})
+			p := newResilient(t, api, srv, testOptions(clocktest.New(t0), srv.Client()))
+			var tokens []string
+			c, err := ask(context.Background(), p, "q", collect(&tokens))
+			if err != nil {
+				t.Fatalf("%s: %v", api, err)
+			}
+			if got := strings.Join(tokens, ""); got != llmtest.DefaultAnswer || c.Text != got || srv.Count() != 3 {
+				t.Errorf("%s: tokens %q, text %q, %d requests; want the answer once after 3 requests", api, got, c.Text, srv.Count())
+			}
+		}
+	})
+	t.Run("broken after tokens: not retried", func(t *testing.T) {
+		for _, api := range apis {
+			srv := llmtest.New(t, llmtest.Options{Schedule: []llmtest.Fault{llmtest.StreamCut}})
+			p := newResilient(t, api, srv, testOptions(clocktest.New(t0), srv.Client()))
+			var tokens []string
+			_, err := ask(context.Background(), p, "q", collect(&tokens))
+			var sie *StreamInterruptedError
+			if !errors.As(err, &sie) {
+				t.Fatalf("%s: err %v, want *StreamInterruptedError", api, err)
+			}
+			if srv.Count() != 1 || sie.Tokens != len(tokens) || len(tokens) == 0 ||
+				!strings.HasPrefix(llmtest.DefaultAnswer, strings.Join(tokens, "")) {
+				t.Errorf("%s: %d requests, %d tokens shown %q (error says %d)", api, srv.Count(), len(tokens), tokens, sie.Tokens)
+			}
+			if !strings.Contains(err.Error(), "not retried") {
+				t.Errorf("error %q should say why it was not retried", err)
+			}
+			t.Logf("%s: %v", api, err)
+			if _, err := ask(context.Background(), p, "q", nil); err != nil {
+				t.Errorf("%s: the next call fails too: %v", api, err)
+			}
+		}
+	})
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Options{Schedule: []llmtest.Fault{llmtest.RateLimited}, RetryAfter: "7"})
+	fc := clocktest.New(t0)
+	p := newResilient(t, ProviderAnthropic, srv, testOptions(fc, srv.Client()))
+	if _, err := ask(context.Background(), p, "q", nil); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(fc.Sleeps(), 7*time.Second) {
+		t.Errorf("sleeps %v: want a 7 s wait for Retry-After: 7", fc.Sleeps())
+	}
+}
+
+func TestCanceledIsNotRetried(t *testing.T) {
+	srv := llmtest.New(t, llmtest.Options{})
+	srv.SetFault(llmtest.Timeout)
+	opts := testOptions(clocktest.New(t0), srv.Client())
+	opts.Timeout = time.Minute
+	p := newResilient(t, ProviderOpenAI, srv, opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for srv.Count() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := ask(ctx, p, "q", nil)
+	if !errors.Is(err, context.Canceled) || srv.Count() != 1 {
+		t.Errorf("err %v after %d requests; want context.Canceled after 1", err, srv.Count())
+	}
+}
