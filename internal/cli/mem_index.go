@@ -48,7 +48,11 @@ document sections, and store them with a full-text index.
 
 Indexing is incremental: unchanged files are not re-read, changed files have
 their chunks replaced, deleted files are removed. Indexing a subdirectory
-only touches files under it. Safe to interrupt: a later run completes it.`,
+only touches files under it. Safe to interrupt: a later run completes it.
+
+Symbolic links to files inside the root are indexed; links to directories
+are never followed (a directory inside the root is indexed at its own
+path). Skipped files and the reasons are listed by aur mem stats.`,
 		Example: `  aur mem index .
   aur mem index --dry-run src/
   aur mem index --json --db /tmp/go.db "$(go env GOROOT)/src"`,

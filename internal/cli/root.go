@@ -63,6 +63,7 @@ questions from it with ranked, graded retrieval.
 	cmd.AddCommand(NewCmdQuery(f, nil))
 	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
+	cmd.AddCommand(NewCmdStats(f, nil))
 	return cmd
 }
 

@@ -18,7 +18,7 @@ const testKey = "sk-test-LEAKME-0123456789abcdefghij"
 
 // attemptTimeout is the per-attempt timeout of tests: short, because the
 // Timeout fault holds a request until the client gives up.
-const attemptTimeout = 30 * time.Millisecond
+const attemptTimeout = 20 * time.Millisecond
 
 // env is a fake environment for FromEnv.
 type env map[string]string

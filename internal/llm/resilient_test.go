@@ -32,6 +32,7 @@ import (
 // breaker refuses calls for 60 s: the breaker working as designed, not
 // retries failing. TestFaultInjectionDefaultBreaker measures that case.
 func TestFaultInjection(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		api    string
 		stream bool
@@ -114,7 +115,7 @@ func faultInjection(t *testing.T, api string, stream bool, opts Options, pace ti
 	snap := opts.Metrics.Snapshot()
 	t.Logf("%s stream=%v breaker=%d: %d/%d queries succeeded = %.2f%% (theory without breaker %.2f%%); "+
 		"%d gave up after retries, %d met an open breaker; %d requests, faults %v; errors by type %v; simulated time %s",
-		api, stream, opts.BreakerThreshold, ok, queries, 100*rate, 100*(1-math.Pow(q, 4)), retryGaveUp, breakerOpen,
+		api, stream, p.threshold, ok, queries, 100*rate, 100*(1-math.Pow(q, 4)), retryGaveUp, breakerOpen,
 		srv.Count(), srv.Faults(), snap.ErrorsByType, fc.Now().Sub(t0).Round(time.Second))
 	if snap.QueryCount != queries || snap.SuccessCount != int64(ok) {
 		t.Errorf("metrics counted %d queries, %d successes; want %d, %d", snap.QueryCount, snap.SuccessCount, queries, ok)

@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -85,6 +86,13 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	for _, t := range toks {
 		all = append(all, tokenize.Related(t)...)
 	}
+	var optional []string
+	for _, c := range hyphenCompounds(q) {
+		if !slices.Contains(toks, c) {
+			optional = append(optional, c)
+			all = append(all, c)
+		}
+	}
 	df, err := e.db.DocFreq(ctx, all)
 	if err != nil {
 		return nil, err
@@ -103,6 +111,14 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		r.Terms = append(r.Terms, term)
 		if term.DF > 0 {
 			present = append(present, term)
+		}
+	}
+	scoring := r.Terms
+	for _, c := range optional {
+		if df[c] > 0 {
+			t := Term{Text: c, DF: df[c], IDF: idf(n, df[c]), Optional: true}
+			present = append(present, t)
+			scoring = append(scoring[:len(scoring):len(scoring)], t)
 		}
 	}
 	if len(present) == 0 {
@@ -128,7 +144,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		return nil, err
 	}
 	r.Candidates = len(chunks)
-	scored, err := e.score(ctx, chunks, r.Terms, corpus, opts)
+	scored, err := e.score(ctx, chunks, scoring, corpus, opts)
 	if err != nil {
 		return nil, err
 	}

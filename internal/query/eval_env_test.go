@@ -65,9 +65,10 @@ func TestEvalFromEnv(t *testing.T) {
 		run("default t=0.3", DefaultRanking, DefaultThreshold)
 		return
 	}
-	for _, p := range []float64{0.6, 0.65, 0.7} {
+	for _, b := range []float64{0.25, 0.5, 1} {
 		r := DefaultRanking
-		r.Calibration = p
-		run(fmt.Sprintf("calibration %.2f t.3", p), r, DefaultThreshold)
+		r.BodyTF = b
+		run(fmt.Sprintf("bodytf %.2f", b), r, 0)
+		run(fmt.Sprintf("bodytf %.2f t.3", b), r, 0.3)
 	}
 }

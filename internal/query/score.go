@@ -36,6 +36,11 @@ type Ranking struct {
 	// FTS5 candidate query (they still score); they would only make FTS5
 	// walk huge posting lists for almost no weight.
 	CommonDF float64
+	// BodyTF adds weight_body·BodyTF·ln(tf) for a term repeated tf times
+	// in the body: a function that uses a word often is more about it.
+	// (The FTS5 index stores each body token once, so this refinement
+	// exists only here, on the candidates.)
+	BodyTF float64
 	// ActivationWeight is w in final = lexical · (1 + w·activation).
 	ActivationWeight float64
 	// Calibration is p in lexical = (bm25f / ideal)^p. The ratio to the
@@ -56,6 +61,7 @@ var DefaultRanking = Ranking{
 	B:                0.3,
 	Candidates:       100,
 	CommonDF:         0.25,
+	BodyTF:           0.25,
 	ActivationWeight: 0.2,
 	Calibration:      0.65,
 }
@@ -119,6 +125,8 @@ func (r Ranking) storeWeights() store.Weights {
 // fieldSets are the distinct tokens of each field of a chunk.
 type fieldSets struct {
 	f [numFields]map[string]struct{}
+	// bodyTF counts each token's occurrences in the body.
+	bodyTF map[string]int
 }
 
 func chunkFields(tk *tokenize.Tokenizer, c *store.Chunk) fieldSets {
@@ -133,7 +141,12 @@ func chunkFields(tk *tokenize.Tokenizer, c *store.Chunk) fieldSets {
 	add(FieldSignature, c.Signature)
 	add(FieldDoc, c.Doc)
 	add(FieldPath, strings.TrimSuffix(c.Path, path.Ext(c.Path)))
-	add(FieldBody, c.Content)
+	fs.bodyTF = map[string]int{}
+	fs.f[FieldBody] = map[string]struct{}{}
+	tk.Each(c.Content, func(t string) {
+		fs.f[FieldBody][t] = struct{}{}
+		fs.bodyTF[t]++
+	})
 	return fs
 }
 
@@ -182,6 +195,15 @@ func (r Ranking) lexical(terms []Term, fs *fieldSets, bodyTerms int, avgBodyTerm
 			if fs.has(f, t) {
 				tfw += r.Weights[f]
 				in = append(in, fieldNames[f])
+			}
+		}
+		if r.BodyTF > 0 {
+			n := 0
+			for _, f := range t.forms() {
+				n += fs.bodyTF[f]
+			}
+			if n > 1 {
+				tfw += r.Weights[FieldBody] * r.BodyTF * math.Log(float64(n))
 			}
 		}
 		s := 0.0

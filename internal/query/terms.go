@@ -3,6 +3,7 @@ package query
 import (
 	"math"
 	"strings"
+	"unicode"
 
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
@@ -15,11 +16,43 @@ type Term struct {
 	Alts []string `json:"alternatives,omitempty"`
 	DF   int      `json:"df"`  // chunks containing it (the largest of its forms)
 	IDF  float64  `json:"idf"` // ln(1 + (N - df + 0.5) / (df + 0.5))
+	// Optional terms (hyphenated words written as one) score when present
+	// but do not count against groundedness when absent.
+	Optional bool `json:"optional,omitempty"`
 }
 
 // forms returns the term and its alternatives.
 func (t Term) forms() []string {
 	return append([]string{t.Text}, t.Alts...)
+}
+
+// hyphenCompounds returns the hyphenated words of a query written as one
+// ("quoted-printable" -> "quotedprintable", "Mach-O" -> "macho"): code
+// often spells them that way in package and identifier names.
+func hyphenCompounds(q string) []string {
+	var out []string
+	for _, f := range strings.Fields(q) {
+		f = strings.Trim(f, ".,;:!?()[]{}\"'`“”")
+		if !strings.Contains(f, "-") {
+			continue
+		}
+		parts := strings.Split(f, "-")
+		ok := len(parts) > 1
+		for _, p := range parts {
+			for _, r := range p {
+				if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+					ok = false
+				}
+			}
+			if p == "" {
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, strings.ToLower(strings.Join(parts, "")))
+		}
+	}
+	return out
 }
 
 // analyze returns the distinct tokens of a query in order of appearance.
