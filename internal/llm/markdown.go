@@ -55,8 +55,9 @@ func fenceRun(t string) string {
 	return t[:n]
 }
 
-// stripInlineCode blanks out inline code spans (`x`, ``x``) of a prose
-// line, keeping its length, so that `a[1]` is not read as a citation.
+// stripInlineCode blanks out the inline code spans of a prose line (text
+// between equal runs of backticks), keeping its length, so that a[1]
+// written as code is not read as a citation.
 func stripInlineCode(line string) string {
 	if !strings.Contains(line, "`") {
 		return line

@@ -18,6 +18,8 @@ type Options struct {
 	// RPM is the provider's request budget per minute and MaxWait the
 	// longest a request queues for a slot. They configure the limiter only
 	// when Registry is nil; a shared Registry keeps its own settings.
+	// MaxWait is also the longest Retry-After the retry loop honours: a
+	// provider asking for a longer pause fails the call at once.
 	RPM     int           `json:"rpm"`
 	MaxWait time.Duration `json:"max_wait"`
 	// MaxRetries is the number of retries after the first attempt; -1

@@ -79,7 +79,6 @@ func faultInjection(t *testing.T, api string, stream bool, opts Options, pace ti
 		q       = 0.3
 	)
 	srv := llmtest.New(t, llmtest.Options{FaultRate: q, Seed: 20251223, APIKey: testKey})
-	opts.HTTPClient = srv.Client()
 	opts.Metrics = resilience.NewCollector(0)
 	fc := opts.Clock.(*clocktest.Fake)
 	p := newResilient(t, api, srv, opts)

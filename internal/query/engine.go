@@ -128,7 +128,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	// when rarer ones exist.
 	selective := make([]Term, 0, len(present))
 	for _, t := range present {
-		if float64(t.DF) <= opts.Ranking.CommonDF*float64(n) {
+		if float64(t.DF) <= opts.Ranking.CommonDF*float64(n) || t.DF <= minCommonDF {
 			selective = append(selective, t)
 		}
 	}

@@ -35,7 +35,7 @@ type Ranking struct {
 	// CommonDF: terms in more than this share of chunks are left out of the
 	// FTS5 candidate query (they still score); they would only make FTS5
 	// walk huge posting lists for almost no weight.
-	CommonDF float64
+	CommonDF float64 // and in more than minCommonDF chunks
 	// BodyTF adds weight_body·BodyTF·ln(tf) for a term repeated tf times
 	// in the body: a function that uses a word often is more about it.
 	// (The FTS5 index stores each body token once, so this refinement
@@ -116,6 +116,10 @@ func association(terms []Term, context []string) float64 {
 	}
 	return hit / total
 }
+
+// minCommonDF keeps small indexes exact: leaving common terms out of the
+// candidate query only pays on large ones.
+const minCommonDF = 5000
 
 // storeWeights converts field weights to bm25() column weights.
 func (r Ranking) storeWeights() store.Weights {
