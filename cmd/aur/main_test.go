@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -24,6 +25,8 @@ func TestMain(m *testing.M) {
 		"aur": func() { os.Exit(int(cli.Main())) },
 	})
 }
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // fixtureDir is the shared fixture repository, copied into a script's
 // work dir by the fixture command.
@@ -50,6 +53,9 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "script"),
 		RequireExplicitExec: true,
+		// go test ./cmd/aur -run TestScripts -update rewrites the golden
+		// files inside the scripts (the second argument of cmp).
+		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			home := filepath.Join(env.WorkDir, "fakehome")
 			if err := os.MkdirAll(home, 0o755); err != nil {
@@ -78,6 +84,7 @@ func TestScripts(t *testing.T) {
 			"mkbig":    cmdMkbig,
 			"exitcode": cmdExitcode,
 			"json":     cmdJSON,
+			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
 		},
 	})
@@ -278,4 +285,41 @@ func compare(got, op, want string) (bool, error) {
 		return g >= w, nil
 	}
 	return false, fmt.Errorf("unknown operator %q", op)
+}
+
+// cmdJSONNorm writes a JSON document (a file, or stdout) to OUT with the
+// fields that vary from run to run (latency_ms, duration_ms, write_ms)
+// set to 0, indented, so that it can be compared with a golden file.
+//
+//	jsonnorm FILE OUT
+func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: jsonnorm FILE OUT")
+	}
+	var v any
+	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &v); err != nil {
+		ts.Fatalf("not JSON: %v", err)
+	}
+	var norm func(any)
+	norm = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				switch k {
+				case "latency_ms", "duration_ms", "write_ms":
+					x[k] = 0
+				default:
+					norm(e)
+				}
+			}
+		case []any:
+			for _, e := range x {
+				norm(e)
+			}
+		}
+	}
+	norm(v)
+	b, err := json.MarshalIndent(v, "", "  ")
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))
 }

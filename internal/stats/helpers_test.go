@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aurora-dev/aur/internal/stats/statstest"
 	"github.com/aurora-dev/aur/internal/store"
@@ -85,5 +84,3 @@ var guideBatches = []string{
 	"1 tier=no_match latency=99999 at=2025-06-08T11:59:59.999Z",
 	"1 tier=no_match latency=99999 at=2025-06-15T12:00:00Z",
 }
-
-var _ = time.Second
