@@ -86,7 +86,7 @@ AURX=("$AUR" --config "$WORK/empty.yaml" --non-interactive)
 # ---------------------------------------------------------------- helpers
 
 say() { printf '%s\n' "$*" | tee -a "$REPORT"; }
-row() { printf '  %-34s %-30s %-11s %s\n' "$1" "$2" "${3:-}" "${4:-}" | tee -a "$REPORT"; }
+row() { printf '  %-34s %-30s %-11s %s\n' "$1" "$2" "${3:-}" "${4:-}" | sed 's/ *$//' | tee -a "$REPORT"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -259,7 +259,7 @@ fi
 
 say ""
 say "load average at end: $(load)"
-if grep -q ' noisy ' "$REPORT"; then
+if grep -Eq ' noisy( |$)' "$REPORT"; then
 	say "noisy: a spread over 30% of the median; the machine was busy. Run again with BENCH_RUNS=5 before trusting those times."
 fi
 MISSED=$(grep -c ' MISSED$' "$REPORT" || true)

@@ -32,18 +32,19 @@ type PolicyDeps struct {
 //
 // Nesting, outermost first:
 //
-//	retry loop
-//	  └─ each attempt: circuit breaker ─ rate limiter ─ provider call
+//	circuit breaker
+//	  └─ retry loop
+//	       └─ each attempt: rate limiter ─ provider call
 //
-// Every attempt is a request the provider sees, so every attempt takes a
-// rate-limit slot (retries cannot burst past the provider's limit) and every
-// attempt's outcome reaches the breaker (five failed attempts open it even
-// inside one call). The breaker is asked before the limiter so that an open
-// breaker fails fast instead of first queueing up to MaxWait for a slot it
-// will not use; the issue sketched "rate limit -> breaker", but that order
-// spends a slot, and possibly a minute, on a request the breaker refuses.
-// An open breaker and an exhausted rate-limit wait are not recoverable, so
-// they end the retry loop at once.
+// The breaker counts calls, not attempts: a call fails only when its
+// retries are exhausted, so five consecutive failures mean the provider is
+// really down, not that five transient faults happened in a row (which at a
+// 30% fault rate happens about once every 600 attempts, and would refuse
+// calls that retries would have saved). An open breaker fails at once,
+// before any retry or rate-limit wait. Every attempt is a request the
+// provider sees, so every attempt takes a rate-limit slot: retries cannot
+// burst past the provider's limit. An exhausted rate-limit wait is not
+// recoverable, so it ends the retry loop at once.
 //
 // Metrics: each Do records one query (latency from start to final outcome,
 // retries and waits included, and whether it finally succeeded) and one
@@ -91,20 +92,23 @@ func (p *Policy) Breaker() *Breaker { return p.breaker }
 // *RateLimitExceededError.
 func (p *Policy) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 	start := p.clock.Now()
-	err := p.retrier.Do(ctx, func(ctx context.Context) error {
-		err := p.breaker.Execute(ctx, func(ctx context.Context) error {
+	err := p.breaker.Execute(ctx, func(ctx context.Context) error {
+		return p.retrier.Do(ctx, func(ctx context.Context) error {
 			if p.limiter != nil {
 				if err := p.limiter.Wait(ctx); err != nil {
 					return err
 				}
 			}
-			return fn(ctx)
+			err := fn(ctx)
+			if err != nil && p.metrics != nil {
+				p.metrics.RecordError(ErrorType(err))
+			}
+			return err
 		})
-		if err != nil && p.metrics != nil {
-			p.metrics.RecordError(ErrorType(err))
-		}
-		return err
 	})
+	if err != nil && p.metrics != nil && isBreakerOpen(err) {
+		p.metrics.RecordError(ErrorType(err))
+	}
 	if p.metrics != nil && !errors.Is(ctx.Err(), context.Canceled) {
 		p.metrics.RecordQuery(p.clock.Now().Sub(start), err == nil)
 	}
@@ -122,4 +126,9 @@ func Call[T any](ctx context.Context, p *Policy, fn func(ctx context.Context) (T
 		return err
 	})
 	return out, err
+}
+
+func isBreakerOpen(err error) bool {
+	var b *BreakerOpenError
+	return errors.As(err, &b)
 }

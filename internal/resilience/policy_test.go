@@ -69,44 +69,41 @@ func TestPolicyEachAttemptTakesARateLimitSlot(t *testing.T) {
 	}
 }
 
-func TestPolicyOpenBreakerEndsRetries(t *testing.T) {
+func TestPolicyBreakerCountsCalls(t *testing.T) {
 	cfg := policyNoJitter()
 	cfg.Breaker.FailureThreshold = 2
 	f := newPolicy(t, cfg, RateLimitConfig{RequestsPerMinute: 6000, MaxWait: time.Minute, Burst: 1})
 	var calls int
 	fn := func(context.Context) error { calls++; return &HTTPError{StatusCode: 503} }
 
-	err := f.policy.Do(context.Background(), fn)
-	var boe *BreakerOpenError
-	if !errors.As(err, &boe) {
-		t.Fatalf("err = %v, want *BreakerOpenError once the breaker opens mid-retry", err)
+	// Two calls, each retried to exhaustion (4 attempts), are two failures:
+	// the breaker counts calls, so transient faults that retries absorb
+	// never open it.
+	for i := 1; i <= 2; i++ {
+		err := f.policy.Do(context.Background(), fn)
+		var re *RetryError
+		if !errors.As(err, &re) || re.Attempts != 4 {
+			t.Fatalf("call %d: err = %v, want *RetryError after 4 attempts", i, err)
+		}
 	}
-	if calls != 2 {
-		t.Errorf("provider called %d times, want 2 (the breaker opened, the 3rd attempt failed fast)", calls)
+	if calls != 8 {
+		t.Errorf("provider called %d times, want 8", calls)
 	}
 	if s := f.policy.Breaker().State(); s != BreakerOpen {
-		t.Errorf("breaker %s, want open", s)
+		t.Errorf("breaker %s after 2 failed calls, want open", s)
 	}
 
 	calls = 0
+	var boe *BreakerOpenError
 	if err := f.policy.Do(context.Background(), fn); !errors.As(err, &boe) || calls != 0 {
 		t.Errorf("next call: err %v, %d provider calls; want fail fast", err, calls)
 	}
 	s := f.metrics.Snapshot()
-	if want := map[string]int64{"http_503": 2, "breaker_open": 2}; !maps.Equal(s.ErrorsByType, want) {
+	if want := map[string]int64{"http_503": 8, "breaker_open": 1}; !maps.Equal(s.ErrorsByType, want) {
 		t.Errorf("ErrorsByType = %v, want %v", s.ErrorsByType, want)
 	}
-	if s.QueryCount != 2 || s.ErrorRate != 1 {
-		t.Errorf("QueryCount %d ErrorRate %g, want 2 failed queries", s.QueryCount, s.ErrorRate)
-	}
-
-	// After the open timeout the next call is the trial, and closes it.
-	f.clock.Advance(time.Minute)
-	if err := f.policy.Do(context.Background(), func(context.Context) error { return nil }); err != nil {
-		t.Fatalf("trial: %v", err)
-	}
-	if s := f.policy.Breaker().State(); s != BreakerClosed {
-		t.Errorf("breaker %s after a successful trial, want closed", s)
+	if s.QueryCount != 3 || s.ErrorRate != 1 {
+		t.Errorf("QueryCount %d ErrorRate %g, want 3 failed queries", s.QueryCount, s.ErrorRate)
 	}
 }
 
