@@ -46,6 +46,7 @@
 #   QUICK=1          one run of everything (a smoke test, not a measurement)
 #   BENCH_STRICT=1   exit 3 if any target is missed
 #   AUR=path         binary to benchmark (default bin/aur, built by make bench)
+#   CTAGS=path       universal-ctags for the baseline (default ctags on PATH)
 #   BENCH_PYTHON=0   skip the Python stdlib tree
 set -eu
 
@@ -148,7 +149,7 @@ db_sizes() {
 	local f
 	DB_BYTES=0
 	for f in "$1" "$1-wal"; do
-		[ -f "$f" ] && DB_BYTES=$((DB_BYTES + $(stat -c %s "$f")))
+		if [ -f "$f" ]; then DB_BYTES=$((DB_BYTES + $(stat -c %s "$f"))); fi
 	done
 	DB_DU=$(($(du -k -c "$1"* | tail -n1 | cut -f1) * 1024))
 }

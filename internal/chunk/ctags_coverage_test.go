@@ -44,6 +44,9 @@ func TestCtagsCoverage(t *testing.T) {
 	if out, err := exec.Command(ctags, "--version").Output(); err != nil || !bytes.Contains(out, []byte("Universal Ctags")) {
 		t.Skip("ctags is not universal-ctags (JSON output is needed)")
 	}
+	if out, err := exec.Command(ctags, "--list-features").Output(); err != nil || !regexp.MustCompile(`(?m)^json\b`).Match(out) {
+		t.Skip("this ctags was built without JSON output")
+	}
 	src := filepath.Join(goroot(t), "src")
 
 	tags := ctagsFuncs(t, ctags, src)

@@ -11,9 +11,9 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
 
-	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -68,7 +68,19 @@ func (f *Factory) openLog(cfg *config.Config) zerolog.Logger {
 			f.logFile, w = fh, fh
 		}
 	}
-	return zerolog.New(w).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger()
+	// Every line passes llm.Redact: no API key reaches the log, whatever
+	// error text carried it.
+	return zerolog.New(redactWriter{w}).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger()
+}
+
+// redactWriter removes known API keys from what it writes.
+type redactWriter struct{ w io.Writer }
+
+func (r redactWriter) Write(p []byte) (int, error) {
+	if _, err := r.w.Write([]byte(llm.Redact(string(p)))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // Store opens the project database (once).
@@ -94,13 +106,6 @@ func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
 		return nil, err
 	}
 	return f.Store(ctx)
-}
-
-// Answerer returns what answers aur query: the configured LLM provider,
-// or the grounded context report when none is configured (said once on
-// stderr).
-func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
-	return &reportAnswerer{notice: f.IOStreams.ErrOut}, nil
 }
 
 // Close releases the store and the log.

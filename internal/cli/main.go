@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/llm"
 )
 
 // ExitCode is the process exit status. The values are documented in the
@@ -68,7 +69,7 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 	code := exitCode(ctx, err, f.started)
 	var se *silentError
 	if !errors.As(err, &se) {
-		msg := err.Error()
+		msg := llm.Redact(err.Error())
 		if code == ExitInterrupted && errors.Is(err, context.Canceled) {
 			// "context canceled" is Go's word for what the user did.
 			msg = "interrupted"

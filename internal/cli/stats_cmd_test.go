@@ -106,11 +106,14 @@ func runStats(t *testing.T, db string, client *http.Client, args ...string) (std
 	return out.String(), errOut.String(), code
 }
 
+// testdataDir is absolute: the tests change directory.
+var testdataDir, _ = filepath.Abs("testdata")
+
 // golden compares got with testdata/<Test>/<name>.golden, rewriting it
 // with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", strings.Split(t.Name(), "/")[0], name+".golden")
+	path := filepath.Join(testdataDir, strings.Split(t.Name(), "/")[0], name+".golden")
 	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
@@ -217,15 +220,15 @@ func TestStatsGuideNumbers(t *testing.T) {
 	}
 	for _, line := range []string{
 		"Retrieval Quality Metrics (Last 7 days)\n",
-		"Total Queries:              1,234\n",
-		"No Match:                      98 (7.9%)   ✓ Target < 10%\n",
-		"Weak Match:                   247 (20.0%)  ✗ Target < 20%\n",
-		"Good Match:                   889 (72.0%)  ✓ Target > 70%\n",
-		"  Start Anew:                  45 (18.2%)\n",
-		"  Start Over:                  89 (36.0%)\n",
-		"  Continue Anyway:            113 (45.7%)\n",
-		"Avg Groundedness:            0.68\n",
-		"Avg High-Quality Chunks:      4.0\n",
+		"Total Queries:                1,234\n",
+		"No Match:                        98 (7.9%)   ✓ Target < 10%\n",
+		"Weak Match:                     247 (20.0%)  ✗ Target < 20%\n",
+		"Good Match:                     889 (72.0%)  ✓ Target > 70%\n",
+		"  Start Anew:                    45 (18.2%)\n",
+		"  Start Over:                    89 (36.0%)\n",
+		"  Continue Anyway:              113 (45.7%)\n",
+		"Avg Groundedness:              0.68\n",
+		"Avg High-Quality Chunks:        4.0\n",
 		"  weak-match rate 20.0% ≥ 20%: consider lowering AURORA_ACTIVATION_THRESHOLD (e.g. 0.3 to 0.25)\n",
 	} {
 		if !strings.Contains(out, line) {
@@ -234,19 +237,19 @@ func TestStatsGuideNumbers(t *testing.T) {
 	}
 	out, _, _ = runStats(t, db, nil)
 	for _, line := range []string{
-		"Total Queries:              1,250\n",
-		"Success Rate:               98.7%  (1,234 ok)\n",
-		"Error Rate:                  1.3%  (16 errors)\n",
-		"Cache Hit Rate:             35.5%  (444 hits)\n",
-		"Avg Latency:             625.5 ms\n",
-		"P50 Latency:             625.0 ms\n",
-		"P95 Latency:            1188.0 ms\n",
-		"P99 Latency:            1238.0 ms\n",
-		"  timeout:                     10 (62.5%)\n",
-		"  rate_limit:                   6 (37.5%)\n",
-		"  Interactive                1,136       0     568.5 ms\n",
-		"  Non-interactive               16      16    1242.5 ms\n",
-		"  Headless                      98       0    1185.5 ms\n",
+		"Total Queries:                1,250\n",
+		"Success Rate:                 98.7%  (1,234 ok)\n",
+		"Error Rate:                    1.3%  (16 errors)\n",
+		"Cache Hit Rate:               35.5%  (444 hits)\n",
+		"Avg Latency:               625.5 ms\n",
+		"P50 Latency:               625.0 ms\n",
+		"P95 Latency:              1188.0 ms\n",
+		"P99 Latency:              1238.0 ms\n",
+		"  timeout:                       10 (62.5%)\n",
+		"  rate_limit:                     6 (37.5%)\n",
+		"  Interactive                 1,136       0     568.5 ms\n",
+		"  Non-interactive                16      16    1242.5 ms\n",
+		"  Headless                       98       0    1185.5 ms\n",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("output lacks %q:\n%s", line, out)
@@ -459,7 +462,7 @@ func TestStatsWebhook(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		if !strings.Contains(out, "Alerts Fired:                   5") {
+		if !strings.Contains(out, "Alerts Fired:                     5") {
 			t.Errorf("stdout:\n%s", out)
 		}
 		if len(h.bodies) != 1 {

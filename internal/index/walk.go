@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
@@ -28,13 +29,45 @@ const (
 )
 
 // DefaultSkipDirs are directory names never descended into: VCS data,
-// dependencies, build output, virtual environments and aur's own state.
+// dependencies, virtual environments, caches and aur's own state.
 var DefaultSkipDirs = []string{
 	".git", ".hg", ".svn", ".bzr", ".aurora",
 	"node_modules", "bower_components", "vendor", "third_party_deps",
-	"dist", "build", "target", "out", ".next", ".nuxt",
-	".venv", "venv", "env", ".tox", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-	".gradle", ".idea", ".vscode", ".cache", "coverage",
+	".next", ".nuxt", ".venv", "venv", ".tox", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+	".gradle", ".idea", ".vscode", ".cache",
+}
+
+// BuildOutputDirs are names that usually hold build output (dist, build,
+// target, out, coverage) but are also ordinary package names (Go's
+// go/build, cmd/dist). They are skipped when their parent directory holds
+// a build manifest (manifests), which is where build tools put their
+// output; elsewhere they are indexed like any directory.
+var BuildOutputDirs = []string{"dist", "build", "target", "out", "coverage"}
+
+// manifests mark a project directory whose build output sits beside them.
+var manifests = map[string]bool{
+	"package.json": true, "Cargo.toml": true, "pom.xml": true, "build.gradle": true,
+	"build.gradle.kts": true, "setup.py": true, "pyproject.toml": true, "setup.cfg": true,
+	"go.mod": true, "Makefile": true, "CMakeLists.txt": true, "meson.build": true,
+	"Gemfile": true, "composer.json": true, "build.sbt": true, "mix.exs": true,
+}
+
+// hasManifest reports whether a directory's entries include a build
+// manifest.
+func hasManifest(ents []os.DirEntry) bool {
+	for _, e := range ents {
+		if manifests[e.Name()] && !e.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// isVirtualenv reports whether dir is a Python virtual environment, by the
+// marker file every venv has, whatever the directory is called.
+func isVirtualenv(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "pyvenv.cfg"))
+	return err == nil
 }
 
 // walkEntry is a regular file found by the walk.
@@ -162,6 +195,7 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 		w.skipped = append(w.skipped, skipEntry{rel: rel, reason: ReasonUnreadable, detail: err.Error(), isDir: true})
 		return
 	}
+	manifest := hasManifest(ents)
 	for _, e := range ents {
 		name := e.Name()
 		r := joinRel(rel, name)
@@ -208,7 +242,7 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 			}
 		}
 		if isDir {
-			if w.skipDirs[name] {
+			if w.skipDirs[name] || (manifest && slices.Contains(BuildOutputDirs, name)) || isVirtualenv(a) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonDefaultSkip, isDir: true})
 				continue
 			}

@@ -3,6 +3,7 @@ package index
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -254,6 +255,39 @@ func TestIsBinary(t *testing.T) {
 	} {
 		if got := isBinary(tc.b); got != tc.want {
 			t.Errorf("%s: isBinary = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// Build-output names are skipped beside a build manifest only: Go's
+// go/build is a package, a JavaScript project's dist/ is output.
+func TestWalkBuildOutputDirs(t *testing.T) {
+	root := tempRoot(t)
+	writeTree(t, root, map[string]string{
+		"go/build/build.go":       "package build\n",
+		"cmd/dist/main.go":        "package main\n",
+		"web/package.json":        "{}\n",
+		"web/src/app.js":          "export const a = 1\n",
+		"web/dist/app.min.js":     "export const a=1\n",
+		"svc/Cargo.toml":          "[package]\n",
+		"svc/target/debug/out.rs": "fn main() {}\n",
+		"tools/env/pyvenv.cfg":    "home = /usr\n",
+		"tools/env/lib/site.py":   "x = 1\n",
+	})
+	files, skips := walked(t, root, "", 1<<20)
+	for _, want := range []string{"go/build/build.go", "cmd/dist/main.go", "web/src/app.js"} {
+		if !slices.Contains(files, want) {
+			t.Errorf("%s not walked; files %v", want, files)
+		}
+	}
+	for _, skipped := range []string{"web/dist/app.min.js", "svc/target/debug/out.rs", "tools/env/lib/site.py"} {
+		if slices.Contains(files, skipped) {
+			t.Errorf("%s walked, want it skipped as build output or a virtualenv", skipped)
+		}
+	}
+	for _, want := range []string{"web/dist " + ReasonDefaultSkip, "svc/target " + ReasonDefaultSkip, "tools/env " + ReasonDefaultSkip} {
+		if !slices.Contains(skips, want) {
+			t.Errorf("skip %q missing; skips %v", want, skips)
 		}
 	}
 }

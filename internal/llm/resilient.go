@@ -31,8 +31,8 @@ type Options struct {
 	// deadline, so it reaches the HTTP request, and an attempt that runs
 	// out of time is retried (unless tokens were already shown).
 	Timeout time.Duration `json:"timeout"`
-	// BreakerThreshold consecutive failed attempts open the circuit
-	// breaker for BreakerOpenTimeout.
+	// BreakerThreshold consecutive failed calls (each after its retries)
+	// open the circuit breaker for BreakerOpenTimeout.
 	BreakerThreshold   int           `json:"breaker_threshold"`
 	BreakerOpenTimeout time.Duration `json:"breaker_open_timeout"`
 
@@ -52,6 +52,9 @@ type Options struct {
 	// Metrics receives one query per Complete and one error per failed
 	// attempt; nil means none.
 	Metrics *resilience.Collector `json:"-"`
+	// BreakerStore keeps the breaker's state across processes (aur keeps
+	// it in $AURORA_HOME/state); nil means per process only.
+	BreakerStore resilience.BreakerStore `json:"-"`
 }
 
 // DefaultOptions returns 60 requests per minute with up to 60 s of
@@ -146,6 +149,7 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
 	pol, err := resilience.NewPolicy(p.Name(), cfg, resilience.PolicyDeps{
 		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(p.Name()), Metrics: o.Metrics,
+		BreakerStore: o.BreakerStore,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resilience policy for %s: %w", p.Name(), err)

@@ -119,6 +119,8 @@ type Breaker struct {
 
 	mu        sync.Mutex // guards openUntil; never held while calling gobreaker
 	openUntil time.Time
+
+	store BreakerStore // nil: state lives only in this process
 }
 
 // NewBreaker returns a closed breaker for provider. A nil clock means the
@@ -200,6 +202,9 @@ func (b *Breaker) Execute(ctx context.Context, fn func(ctx context.Context) erro
 	}()
 	err = fn(ctx)
 	done(b.verdict(ctx, err))
+	if b.store != nil {
+		_ = b.store.Save(b.name, b.snapshot())
+	}
 	return err
 }
 

@@ -226,3 +226,52 @@ func TestBreakerConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// A breaker's state survives the process: five failed calls in five
+// processes open it, and the sixth process fails fast until the open
+// period ends; a success then closes it for good.
+func TestBreakerPersists(t *testing.T) {
+	store := FileBreakerStore{Dir: t.TempDir()}
+	clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	fail := func(context.Context) error { return &HTTPError{StatusCode: 503} }
+	ok := func(context.Context) error { return nil }
+	process := func() *Breaker {
+		b, err := NewBreaker("openai", DefaultBreakerConfig(), clock, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Persist(store); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for i := 1; i <= 5; i++ {
+		b := process()
+		if s := b.State(); s != BreakerClosed {
+			t.Fatalf("process %d starts %s, want closed", i, s)
+		}
+		if err := b.Execute(context.Background(), fail); err == nil {
+			t.Fatal("want the failure")
+		}
+	}
+	b := process()
+	if s := b.State(); s != BreakerOpen {
+		t.Fatalf("after 5 failed processes the breaker is %s, want open", s)
+	}
+	called := false
+	var boe *BreakerOpenError
+	if err := b.Execute(context.Background(), func(context.Context) error { called = true; return nil }); !errors.As(err, &boe) || called {
+		t.Fatalf("open breaker: err %v, called %v; want fail fast", err, called)
+	}
+	clock.Advance(61 * time.Second)
+	b = process()
+	if s := b.State(); s != BreakerHalfOpen {
+		t.Fatalf("after the open period the breaker is %s, want half-open", s)
+	}
+	if err := b.Execute(context.Background(), ok); err != nil {
+		t.Fatal(err)
+	}
+	if s := process().State(); s != BreakerClosed {
+		t.Errorf("after a successful trial the next process sees %s, want closed", s)
+	}
+}

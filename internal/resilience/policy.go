@@ -24,6 +24,8 @@ type PolicyDeps struct {
 	Classifier *Classifier  // nil: NewClassifier()
 	Limiter    *RateLimiter // nil: no rate limit; usually Registry.Get(provider)
 	Metrics    *Collector   // nil: no metrics
+	// BreakerStore, if set, keeps the breaker's state across processes.
+	BreakerStore BreakerStore
 }
 
 // Policy makes one provider call resilient. Build one per provider at
@@ -76,6 +78,9 @@ func NewPolicy(provider string, cfg PolicyConfig, deps PolicyDeps) (*Policy, err
 	b, err := NewBreaker(provider, cfg.Breaker, clock, cls)
 	if err != nil {
 		return nil, err
+	}
+	if deps.BreakerStore != nil {
+		_ = b.Persist(deps.BreakerStore) // an unreadable state file starts closed
 	}
 	return &Policy{provider: provider, clock: clock, retrier: r, breaker: b, limiter: deps.Limiter, metrics: deps.Metrics}, nil
 }

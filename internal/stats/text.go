@@ -33,7 +33,7 @@ func apply(f func(string) string, s string) string {
 // the production guide's example.
 const (
 	labelWidth = 25
-	valueWidth = 8
+	valueWidth = 10
 )
 
 // printer keeps the first write error so the layouts read straight.
@@ -167,14 +167,14 @@ func WriteOperational(w io.Writer, op *Operational, st Style) error {
 			p.sub(t, Count(op.ErrorsByType[t]), " "+share(op.ErrorsByType[t], op.ErrorCount))
 		}
 	}
-	p.printf("\n%-*s%*s%*s%*s\n", labelWidth, "By Mode:", valueWidth, "Queries", valueWidth, "Errors", 13, "Avg Latency")
+	p.printf("\n%-*s%*s%*s%*s\n", labelWidth, "By Mode:", valueWidth, "Queries", 8, "Errors", 13, "Avg Latency")
 	for _, m := range modeOrder(op.ByMode) {
 		s := op.ByMode[m]
 		label := modeLabels[m]
 		if label == "" {
 			label = m
 		}
-		p.printf("%-*s%*s%*s%*s\n", labelWidth, "  "+label, valueWidth, Count(s.QueryCount), valueWidth, Count(s.ErrorCount), 13, ms(s.AvgLatencyMs))
+		p.printf("%-*s%*s%*s%*s\n", labelWidth, "  "+label, valueWidth, Count(s.QueryCount), 8, Count(s.ErrorCount), 13, ms(s.AvgLatencyMs))
 	}
 	return p.err
 }
