@@ -117,7 +117,9 @@ func (w *tsWalker) def(level []sitter.Node, i int, outer, n sitter.Node, sigOute
 	w.scope = append(w.scope, parts...)
 	defer func() { w.scope = w.scope[:depth] }()
 
+	self := -1 // index of this definition's chunk in w.defs
 	if d.kind != "" {
+		self = len(w.defs)
 		kind := d.kind
 		if d.function && len(w.scope) > 1 {
 			kind = KindMethod
@@ -161,7 +163,29 @@ func (w *tsWalker) def(level []sitter.Node, i int, outer, n sitter.Node, sigOute
 			}
 		}
 		w.stack = w.stack[:base]
+		if self >= 0 && len(w.defs) > self+1 {
+			w.headerOnly(self, w.defs[self+1].StartLine)
+		}
 	}
+}
+
+// headerOnly cuts the chunk at i (a class, struct, trait...) down to the
+// lines before its first member, which have chunks of their own: its
+// header, docstring and leading fields. Storing the whole class as well
+// would store and index every method twice (on the Python standard
+// library, a third of all chunk text). Lines between and after the members
+// (fields, closing braces) are covered by gap windows when they hold text.
+func (w *tsWalker) headerOnly(i, firstMember int) {
+	c := &w.defs[i]
+	end := firstMember - 1
+	for end > c.StartLine && len(strings.TrimSpace(w.li.text(w.src, end, end))) == 0 {
+		end--
+	}
+	if end < c.StartLine || end >= c.EndLine {
+		return
+	}
+	c.EndLine = end
+	c.Content = w.li.text(w.src, c.StartLine, end)
 }
 
 func hasKind(ids []uint16, id uint16) bool {
