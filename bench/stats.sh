@@ -47,7 +47,7 @@ report=$tmp/report.txt
 {
 	echo "aur stats over $N queries ($(du -h "$DB" | cut -f1) database), $RUNS runs each, wall ms"
 	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-	printf '%-22s %8s %14s  %s\n' view median min-max verdict
+	printf '%-28s %8s %14s  %s\n' view median min-max verdict
 } >"$report"
 fail=0
 for view in "" "--retrieval-quality" "--alerts" "--sla" "--json"; do
@@ -61,7 +61,7 @@ for view in "" "--retrieval-quality" "--alerts" "--sla" "--json"; do
 	median=${sorted[$(( RUNS / 2 ))]}
 	verdict=ok
 	if [ "$median" -ge 1000 ]; then verdict="OVER 1000 ms"; fail=1; fi
-	printf '%-22s %8d %14s  %s\n' "stats ${view:-(operational)}" "$median" "${sorted[0]}-${sorted[$((RUNS - 1))]}" "$verdict" >>"$report"
+	printf '%-28s %8d %14s  %s\n' "stats ${view:-(operational)}" "$median" "${sorted[0]}-${sorted[$((RUNS - 1))]}" "$verdict" >>"$report"
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$report"
 cat "$report"

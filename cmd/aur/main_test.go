@@ -16,6 +16,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/aurora-dev/aur/internal/cli"
+	"github.com/aurora-dev/aur/internal/llm/llmtest"
 )
 
 // TestMain lets the test binary double as the real aur: testscript copies
@@ -25,6 +26,12 @@ func TestMain(m *testing.M) {
 		"aur": func() { os.Exit(int(cli.Main())) },
 	})
 }
+
+// testAPIKey is a recognizable fake key: scripts check it never shows.
+const testAPIKey = "sk-aurtest-7f3c9d2e1b0a4c8d"
+
+// riskyAnswer is an LLM answer whose code the security scan must flag.
+const riskyAnswer = "Clean up like this [1]:\n\n```python\nimport os\nos.system(\"rm -rf /tmp/build\")\n```\n"
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
@@ -67,6 +74,19 @@ func TestScripts(t *testing.T) {
 			// git must not read the machine's or the user's configuration.
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+			// Fake LLM providers on loopback (internal/llm/llmtest): one that
+			// answers citing [1], one that answers with dangerous code, one
+			// that is down. Scripts opt in by pointing OPENAI_BASE_URL at one.
+			up := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, EchoKey: true})
+			risky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: riskyAnswer})
+			down := llmtest.NewServer(llmtest.Options{FaultRate: 1, Faults: []llmtest.Fault{llmtest.Unavailable}, RetryAfter: "0"})
+			env.Defer(up.Close)
+			env.Defer(risky.Close)
+			env.Defer(down.Close)
+			env.Setenv("LLM_UP_URL", up.OpenAIBaseURL())
+			env.Setenv("LLM_RISKY_URL", risky.OpenAIBaseURL())
+			env.Setenv("LLM_DOWN_URL", down.OpenAIBaseURL())
+			env.Setenv("TEST_API_KEY", testAPIKey)
 			// No other variable of the test process is passed on, so no
 			// AURORA_* setting of the machine leaks into a script.
 			return nil

@@ -35,8 +35,8 @@ func TestMain(m *testing.M) {
 
 // TestStatsScripts runs testdata/script/stats_*.txtar against the real aur
 // binary. Each script gets its own $WORK, home and local webhook endpoints:
-// $WEBHOOK_URL answers 200 and records what it is sent (see the webhook
-// command), $WEBHOOK_FAIL_URL answers 500.
+// $WEBHOOK_URL answers 200 and records what it is sent (the webhook command
+// prints "posts: N" and a summary line per post since it last ran), $WEBHOOK_FAIL_URL answers 500.
 func TestStatsScripts(t *testing.T) {
 	scripts, err := filepath.Glob(filepath.Join("testdata", "script", "stats_*.txtar"))
 	if err != nil {
@@ -47,7 +47,7 @@ func TestStatsScripts(t *testing.T) {
 	}
 	hooks := &hookRecorder{posts: map[string][]string{}}
 	srv := httptest.NewServer(hooks)
-	defer srv.Close()
+	t.Cleanup(srv.Close) // after the scripts, which run in parallel subtests
 	testscript.Run(t, testscript.Params{
 		Files:               scripts,
 		RequireExplicitExec: true,
@@ -70,7 +70,9 @@ func TestStatsScripts(t *testing.T) {
 				if neg || len(args) != 0 {
 					ts.Fatalf("usage: webhook")
 				}
-				for _, p := range hooks.take(ts.Getenv("WEBHOOK_URL")) {
+				posts := hooks.take(ts.Getenv("WEBHOOK_URL"))
+				fmt.Fprintf(ts.Stdout(), "posts: %d\n", len(posts))
+				for _, p := range posts {
 					fmt.Fprintln(ts.Stdout(), p)
 				}
 			},

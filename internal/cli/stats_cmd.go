@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,6 +35,8 @@ type StatsOptions struct {
 	Window stats.Window
 	Fail   resilience.Severity
 	Rules  []resilience.Rule // --alerts: defaults merged with alert_rules
+	// Warnings about the configuration, printed on stderr by the run.
+	Warnings []string
 
 	// HTTPClient posts --webhook; nil means one with webhookTimeout.
 	HTTPClient *http.Client
@@ -153,6 +157,14 @@ func (o *StatsOptions) resolve(cmd *cobra.Command) error {
 			if err := r.Validate(); err != nil {
 				return usageErrorf("configuration %s[%d]: %v", config.KeyAlertRules, i, err)
 			}
+			// The decoder keeps what the file says ("GT", "Warning");
+			// reports and JSON show the canonical spelling.
+			extra[i].Severity, _ = resilience.ParseSeverity(string(r.Severity))
+			extra[i].Comparison, _ = resilience.ParseComparison(string(r.Comparison))
+			if !slices.Contains(stats.KnownMetrics(), r.Metric) {
+				o.Warnings = append(o.Warnings, fmt.Sprintf("alert rule %q watches %q, which aur stats does not report: it never fires (known: %s)",
+					r.Name, r.Metric, strings.Join(stats.KnownMetrics(), ", ")))
+			}
 		}
 		o.Rules = stats.MergeRules(stats.DefaultRules(), extra)
 	}
@@ -162,6 +174,9 @@ func (o *StatsOptions) resolve(cmd *cobra.Command) error {
 func statsRun(ctx context.Context, opts *StatsOptions) error {
 	f := opts.F
 	ios := f.IOStreams
+	for _, w := range opts.Warnings {
+		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
+	}
 	db, err := f.StoreIfExists(ctx)
 	if err != nil {
 		return err

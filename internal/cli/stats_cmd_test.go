@@ -311,6 +311,14 @@ func TestStatsFlags(t *testing.T) {
     comparison: lt
     severity: info
 `), 0o644)
+	typoConfig := filepath.Join(configDir, "typo.yaml")
+	os.WriteFile(typoConfig, []byte(`alert_rules:
+  - name: errors
+    metric: eror_rate
+    threshold: 0.02
+    comparison: gt
+    severity: warning
+`), 0o644)
 	os.WriteFile(badConfig, []byte(`alert_rules:
   - name: broken
     metric: error_rate
@@ -357,8 +365,14 @@ func TestStatsFlags(t *testing.T) {
 			}
 		}},
 		{name: "configured rules merge", args: []string{"--config", goodConfig, "--alerts"}, check: func(t *testing.T, o *StatsOptions) {
-			if len(o.Rules) != 8 || o.Rules[0].Threshold != 0.02 || o.Rules[0].Severity.Rank() != 2 || o.Rules[7].Name != "low_groundedness" {
+			if len(o.Rules) != 8 || o.Rules[0].Threshold != 0.02 || o.Rules[0].Severity != resilience.SeverityWarning ||
+				o.Rules[0].Comparison != resilience.CompareGT || o.Rules[7].Name != "low_groundedness" {
 				t.Errorf("rules %+v", o.Rules)
+			}
+		}},
+		{name: "unknown metric warns", args: []string{"--config", typoConfig, "--alerts"}, check: func(t *testing.T, o *StatsOptions) {
+			if len(o.Warnings) != 1 || !strings.Contains(o.Warnings[0], `alert rule "errors" watches "eror_rate", which aur stats does not report`) {
+				t.Errorf("warnings %q", o.Warnings)
 			}
 		}},
 		{name: "webhook", args: []string{"--alerts", "--webhook", "https://hooks.example.com/x"}, check: func(t *testing.T, o *StatsOptions) {

@@ -23,6 +23,19 @@ const (
 	MetricWeakContinueRate     = "weak_continue_rate"      // of prompted weak matches
 )
 
+// KnownMetrics lists every metric name Metrics can report, for checking
+// configured rules.
+func KnownMetrics() []string {
+	return []string{
+		resilience.MetricQueryCount, resilience.MetricSuccessRate, resilience.MetricErrorRate,
+		resilience.MetricAvgLatencyMs, resilience.MetricP50LatencyMs, resilience.MetricP95LatencyMs,
+		resilience.MetricP99LatencyMs, resilience.MetricCacheHitRate,
+		MetricAvailability, MetricRetrievalQueryCount, MetricNoMatchRate, MetricWeakMatchRate, MetricGoodMatchRate,
+		MetricAvgGroundedness, MetricAvgHighQualityChunks,
+		MetricWeakStartAnewRate, MetricWeakStartOverRate, MetricWeakContinueRate,
+	}
+}
+
 // RetrievalQualityRules are the production guide's retrieval alerts:
 // no-match rate above 20% and weak-match rate above 50% warn, good-match
 // rate below 50% is critical.

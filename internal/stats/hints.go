@@ -79,13 +79,22 @@ var negations = map[resilience.Comparison]resilience.Comparison{
 	resilience.CompareLT: resilience.CompareGTE, resilience.CompareLTE: resilience.CompareGT,
 }
 
+// symbol returns ">", "≥", "<", "≤" or "=" for a comparison in any
+// spelling ParseComparison accepts.
+func symbol(c resilience.Comparison) string {
+	if v, err := resilience.ParseComparison(string(c)); err == nil {
+		return symbols[v]
+	}
+	return string(c)
+}
+
 // String formats a rate target: "< 10%".
-func (t Target) String() string { return symbols[t.Comparison] + " " + trimPercent(t.Threshold) }
+func (t Target) String() string { return symbol(t.Comparison) + " " + trimPercent(t.Threshold) }
 
 // Missed formats what missing a rate target means: "≥ 10%" for "< 10%".
 func (t Target) Missed() string {
 	if n, ok := negations[t.Comparison]; ok {
-		return symbols[n] + " " + trimPercent(t.Threshold)
+		return symbol(n) + " " + trimPercent(t.Threshold)
 	}
 	return "not " + t.String()
 }

@@ -249,7 +249,7 @@ func WriteAlerts(w io.Writer, r *AlertReport, st Style) error {
 			desc = a.Rule.Name
 		}
 		p.printf("%s %s: %s (%s = %s, threshold %s %s)\n", sev, a.Rule.Name, desc, a.Rule.Metric,
-			FormatMetric(a.Rule.Metric, a.Value), symbols[a.Rule.Comparison], formatThreshold(a.Rule.Metric, a.Rule.Threshold))
+			FormatMetric(a.Rule.Metric, a.Value), symbol(a.Rule.Comparison), formatThreshold(a.Rule.Metric, a.Rule.Threshold))
 	}
 	if r.QueryCount == 0 {
 		p.printf("\nNo queries in this window: no rate or latency rule has data.\n")
@@ -267,7 +267,7 @@ func WriteSLA(w io.Writer, s *SLA, st Style) error {
 	met := func(f SLAFigure) string { return mark(st, &f.Met) }
 	p.row("Availability", pct2(s.Availability.Value), "  "+met(s.Availability)+" Target "+s.Availability.Target.String())
 	p.row("P95 Latency", strconv.FormatFloat(s.P95LatencyMs.Value, 'f', 0, 64)+" ms",
-		"  "+met(s.P95LatencyMs)+" Target "+symbols[s.P95LatencyMs.Target.Comparison]+" "+formatThreshold("p95_latency_ms", s.P95LatencyMs.Target.Threshold))
+		"  "+met(s.P95LatencyMs)+" Target "+symbol(s.P95LatencyMs.Target.Comparison)+" "+formatThreshold("p95_latency_ms", s.P95LatencyMs.Target.Threshold))
 	p.row("Error Rate", pct2(s.ErrorRate.Value), "  "+met(s.ErrorRate)+" Target "+s.ErrorRate.Target.String())
 	p.printf("\n")
 	if s.Met {

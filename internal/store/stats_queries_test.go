@@ -43,8 +43,8 @@ func TestQueryStatsPlans(t *testing.T) {
 	}
 	day := 24 * time.Hour
 	for _, tc := range []struct {
-		name                       string
-		f                          QueryFilter
+		name                      string
+		f                         QueryFilter
 		narrowGroups, narrowRanks bool
 	}{
 		{"all time", QueryFilter{ExcludeCommands: []string{"eval"}}, false, false},
