@@ -82,7 +82,7 @@ Exit status: 0 ok; 1 runtime error (including a failed --webhook post);
   aur stats --from 2025-01-01 --to 2025-02-01 --json`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := opts.resolve(cmd); err != nil {
+			if err := opts.resolve(); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -107,9 +107,9 @@ Exit status: 0 ok; 1 runtime error (including a failed --webhook post);
 	return cmd
 }
 
-// resolve validates the flags and fills Window, Fail and Rules. Every
+// resolve validates the flags and fills Window, Fail, Rules and Warnings. Every
 // error is a usage error (exit 2).
-func (o *StatsOptions) resolve(cmd *cobra.Command) error {
+func (o *StatsOptions) resolve() error {
 	views := 0
 	for _, v := range []bool{o.RetrievalQuality, o.Alerts, o.SLA} {
 		if v {

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -73,6 +74,13 @@ func TestSummarizeGuideExample(t *testing.T) {
 	}
 	if diff := cmp.Diff(wantMetrics, s.Metrics(), approx); diff != "" {
 		t.Errorf("metrics (-want +got):\n%s", diff)
+	}
+	// A summary with every kind of data reports every known metric.
+	known := KnownMetrics()
+	slices.Sort(known)
+	got := slices.Sorted(maps.Keys(s.Metrics()))
+	if diff := cmp.Diff(known, got); diff != "" {
+		t.Errorf("KnownMetrics (-want +got):\n%s", diff)
 	}
 
 	// Without latency the percentiles are neither computed nor offered to
