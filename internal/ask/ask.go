@@ -93,12 +93,26 @@ type Answer struct {
 	Citations        []Citation `json:"citations,omitempty"`
 	SecurityWarnings []string   `json:"security_warnings,omitempty"`
 	// Cited are the chunk keys the answer cites; they get an access event.
-	Cited []int64 `json:"-"`
+	Cited []int64 `json:"cited,omitempty"`
 }
 
 // Answerer turns graded context into an answer.
 type Answerer interface {
 	Answer(ctx context.Context, req Request) (*Answer, error)
+}
+
+// Cache stores encoded retrievals and answers (internal/cache satisfies
+// it). Errors are logged and otherwise ignored: a broken cache must never
+// break a query.
+type Cache interface {
+	Get(ctx context.Context, key string) ([]byte, bool, error)
+	Put(ctx context.Context, key string, value []byte) error
+}
+
+// CacheIdentity is implemented by answerers whose answers may be cached;
+// the identity (e.g. "openai/gpt-4o-mini") is part of the cache key.
+type CacheIdentity interface {
+	CacheID() string
 }
 
 // Options configure a run.
@@ -114,8 +128,13 @@ type Options struct {
 	Answerer   Answerer // nil: retrieval only (aur mem search)
 	Stream     func(string)
 	KeepAll    bool
-	Now        func() time.Time
-	Log        zerolog.Logger
+	// Cache, if set, serves repeated questions: the key is the validated
+	// query, every retrieval setting and the index generation, so any
+	// re-index invalidates it. A cached run is still recorded (with
+	// cache_hit) and still gives its chunks access events.
+	Cache Cache
+	Now   func() time.Time
+	Log   zerolog.Logger
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
@@ -126,6 +145,8 @@ type Round struct {
 	Choice    Choice
 	QueryID   int64
 	LatencyMS float64
+	CacheHit  bool
+	cacheKey  string
 }
 
 // Outcome is the result of a run: its final round, the answer, and the
@@ -200,14 +221,22 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	var cited []int64
 	if opts.Answerer != nil {
 		start := time.Now()
-		a, err := opts.Answerer.Answer(ctx, Request{Query: out.Query, Terms: out.Retrieval.Terms,
-			Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
-			Sources: sources, Note: out.Note, Stream: opts.Stream})
-		out.LatencyMS += msSince(start)
-		if err != nil {
-			record(ctx, db, &out.Round, opts, nil, errorType(err))
-			return out, err
+		akey := answerKey(&out.Round, opts)
+		a, hit := cachedAnswer(ctx, opts, akey)
+		if !hit {
+			var err error
+			a, err = opts.Answerer.Answer(ctx, Request{Query: out.Query, Terms: out.Retrieval.Terms,
+				Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
+				Sources: sources, Note: out.Note, Stream: opts.Stream})
+			if err != nil {
+				out.LatencyMS += msSince(start)
+				record(ctx, db, &out.Round, opts, nil, errorType(err))
+				return out, err
+			}
+			putCache(ctx, opts, akey, a)
 		}
+		out.CacheHit = out.CacheHit && hit
+		out.LatencyMS += msSince(start)
 		out.Answer = a
 		cited = a.Cited
 	}
@@ -227,6 +256,20 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		record(ctx, db, r, opts, nil, "invalid_query")
 		return nil, err
 	}
+	key := ""
+	if opts.Cache != nil && !opts.KeepAll {
+		gen, err := db.Generation(ctx)
+		if err == nil {
+			key = retrievalKey(db.Path(), q, gen, opts)
+			var ret query.Retrieval
+			if getCache(ctx, opts, key, &ret) {
+				r := &Round{Query: q, Retrieval: &ret, Grade: Grade(&ret, opts.Thresholds), Choice: ChoiceNone,
+					CacheHit: true, cacheKey: key}
+				r.LatencyMS = msSince(start)
+				return r, nil
+			}
+		}
+	}
 	ret, err := eng.Search(ctx, q, query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation,
 		Filter: opts.Filter, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll})
 	if err != nil {
@@ -234,7 +277,10 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		record(ctx, db, r, opts, nil, errorType(err))
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone}
+	if key != "" {
+		putCache(ctx, opts, key, ret)
+	}
+	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone, cacheKey: key}
 	r.LatencyMS = msSince(start)
 	return r, nil
 }
@@ -264,6 +310,7 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 		Choice:    string(r.Choice),
 		LatencyMS: r.LatencyMS,
 		Status:    store.StatusOK,
+		CacheHit:  r.CacheHit,
 	}
 	if rec.Choice == "" {
 		rec.Choice = string(ChoiceNone)
@@ -297,7 +344,7 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	}
 	ev.Int64("query_id", id).Str("command", rec.Command).Str("mode", rec.Mode).Str("tier", rec.Tier).
 		Float64("groundedness", rec.Groundedness).Int("high_quality_chunks", rec.HQChunks).
-		Str("choice", rec.Choice).Float64("latency_ms", rec.LatencyMS).
+		Str("choice", rec.Choice).Float64("latency_ms", rec.LatencyMS).Bool("cache_hit", rec.CacheHit).
 		Msgf("Query: %s", rec.Query)
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/spf13/pflag"
 
+	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/cache"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
@@ -28,6 +30,7 @@ type Factory struct {
 	log     zerolog.Logger
 	logFile *os.File
 	db      *store.DB
+	cache   *cache.Cache
 	started bool // a command's run function was reached
 }
 
@@ -108,8 +111,36 @@ func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
 	return f.Store(ctx)
 }
 
-// Close releases the store and the log.
+// Cache opens the query cache (once): AURORA_CACHE_PATH, or cache.db
+// beside the project database. A cache that cannot be opened is reported
+// in the log and replaced by none: queries work without it.
+func (f *Factory) Cache(ctx context.Context) ask.Cache {
+	if f.cache != nil {
+		return f.cache
+	}
+	cfg := f.Config()
+	path := cfg.String(config.KeyCachePath)
+	if path == "" {
+		path = cache.DefaultPath(cfg.DBPath)
+	}
+	hot := cfg.Int(config.KeyCacheHotSize)
+	if hot == 0 {
+		hot = -1 // 0 switches the in-process layer off; cache.Options reads 0 as the default
+	}
+	c, err := cache.Open(ctx, path, cache.Options{HotSize: hot, TTL: cfg.Seconds(config.KeyCacheTTL), Now: f.Now})
+	if err != nil {
+		f.Log().Warn().Err(err).Str("path", path).Msg("query cache unavailable")
+		return nil
+	}
+	f.cache = c
+	return c
+}
+
+// Close releases the store, the cache and the log.
 func (f *Factory) Close() {
+	if f.cache != nil {
+		f.cache.Close()
+	}
 	if f.db != nil {
 		f.db.Close()
 	}

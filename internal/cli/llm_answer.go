@@ -20,7 +20,11 @@ import (
 type llmAnswerer struct {
 	p    llm.Provider
 	scan bool
+	id   string // provider, model, endpoint and scan setting: what makes an answer
 }
+
+// CacheID makes answers cacheable per provider and model.
+func (a *llmAnswerer) CacheID() string { return a.id }
 
 func (a *llmAnswerer) Answer(ctx context.Context, req ask.Request) (*ask.Answer, error) {
 	sources := make([]llm.Source, len(req.Sources))
@@ -87,8 +91,14 @@ func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
 		return nil, &codedError{Code: ExitUsage, Err: fmt.Errorf("LLM configuration: %w", err)}
 	}
 	if p == nil {
-		return &reportAnswerer{notice: f.IOStreams.ErrOut}, nil
+		return &reportAnswerer{}, nil
 	}
 	f.Log().Debug().Str("provider", p.Name()).Str("model", p.Model()).Msg("LLM configured")
-	return &llmAnswerer{p: p, scan: cfg.Bool(config.KeyEnableSecurityScan)}, nil
+	scan := cfg.Bool(config.KeyEnableSecurityScan)
+	base := os.Getenv(llm.EnvOpenAIBaseURL)
+	if p.Name() == llm.ProviderAnthropic {
+		base = os.Getenv(llm.EnvAnthropicBaseURL)
+	}
+	id := fmt.Sprintf("%s/%s@%s scan=%v", p.Name(), p.Model(), base, scan)
+	return &llmAnswerer{p: p, scan: scan, id: id}, nil
 }

@@ -101,7 +101,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(f, "query", &opts.RetrievalFlags)
+	aopts, err := askOptions(ctx, f, "query", &opts.RetrievalFlags)
 	if err != nil {
 		return err
 	}
@@ -127,6 +127,9 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
 	if err != nil {
 		return queryError(err)
+	}
+	if _, isReport := aopts.Answerer.(*reportAnswerer); isReport {
+		fmt.Fprintln(ios.ErrOut, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
 	}
 	if opts.JSON {
 		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {

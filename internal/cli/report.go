@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/aurora-dev/aur/internal/ask"
@@ -15,15 +14,12 @@ import (
 // reportAnswerer answers without an LLM: a grounded context report, the
 // grade and the ranked chunks with locations, scores and snippets. It
 // never invents anything, which is the point.
-type reportAnswerer struct {
-	notice io.Writer // told once that no LLM is configured; nil for silence
-}
+type reportAnswerer struct{}
+
+// CacheID lets context reports be cached with their retrieval.
+func (a *reportAnswerer) CacheID() string { return "report" }
 
 func (a *reportAnswerer) Answer(ctx context.Context, req ask.Request) (*ask.Answer, error) {
-	if a.notice != nil {
-		fmt.Fprintln(a.notice, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
-		a.notice = nil
-	}
 	var b strings.Builder
 	switch {
 	case req.Tier == quality.NoMatch:

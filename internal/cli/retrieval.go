@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -22,6 +23,7 @@ type RetrievalFlags struct {
 	JSON        bool
 	Explain     bool
 	ShowContent bool
+	NoCache     bool
 }
 
 func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
@@ -32,6 +34,7 @@ func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
 	fl.BoolVar(&r.JSON, "json", false, "print the result as JSON (see README for the schema)")
 	fl.BoolVar(&r.Explain, "explain", false, "show how each result's score was computed")
 	fl.BoolVar(&r.ShowContent, "show-content", false, "print each chunk's full source")
+	fl.BoolVar(&r.NoCache, "no-cache", false, "bypass the query cache (AURORA_CACHE_TTL, AURORA_CACHE_PATH)")
 }
 
 var validKinds = []string{"function", "method", "class", "struct", "interface", "enum", "type", "section", "window"}
@@ -95,13 +98,18 @@ func mode(f *Factory) string {
 }
 
 // askOptions builds the pipeline options shared by query and search.
-func askOptions(f *Factory, command string, rf *RetrievalFlags) (ask.Options, error) {
+func askOptions(ctx context.Context, f *Factory, command string, rf *RetrievalFlags) (ask.Options, error) {
 	cfg := f.Config()
 	th, err := thresholds(cfg)
 	if err != nil {
 		return ask.Options{}, err
 	}
+	var c ask.Cache
+	if !rf.NoCache && !rf.Explain {
+		c = f.Cache(ctx)
+	}
 	return ask.Options{
+		Cache:      c,
 		Command:    command,
 		Mode:       mode(f),
 		MaxLength:  cfg.Int(config.KeyMaxQueryLength),
@@ -191,6 +199,7 @@ func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFla
 		QueryID:           o.QueryID,
 		Mode:              mode,
 		Note:              o.Note,
+		CacheHit:          o.CacheHit,
 	}
 	for _, p := range o.Previous {
 		j.PreviousQueries = append(j.PreviousQueries, p.Query)

@@ -59,7 +59,7 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(f, "search", &opts.RetrievalFlags)
+	aopts, err := askOptions(ctx, f, "search", &opts.RetrievalFlags)
 	if err != nil {
 		return err
 	}

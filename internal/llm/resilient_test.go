@@ -48,7 +48,6 @@ func TestFaultInjection(t *testing.T) {
 	}
 }
 
-
 type injectionResult struct {
 	rate            float64
 	breakerFailures int

@@ -37,7 +37,7 @@ type Result struct {
 	Terms      []TermScore `json:"terms,omitempty"`
 	// Matched is the set of query terms found in the chunk, for
 	// groundedness.
-	Matched map[string]bool `json:"-"`
+	Matched map[string]bool `json:"matched,omitempty"`
 }
 
 // Retrieval is the outcome of a search.

@@ -205,3 +205,13 @@ func (db *DB) FileHistories(ctx context.Context, paths []string) (map[string]His
 	}
 	return out, rows.Err()
 }
+
+// Generation returns the index generation, bumped by every index run that
+// changed something (cache keys include it).
+func (db *DB) Generation(ctx context.Context) (int64, error) {
+	v, err := db.Meta(ctx, MetaGeneration)
+	if err != nil || v == "" {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}

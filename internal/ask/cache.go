@@ -1,0 +1,81 @@
+package ask
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/aurora-dev/aur/internal/cache"
+)
+
+// cacheVersion changes whenever what is cached, or how it is scored,
+// changes shape; old entries then simply stop matching.
+const cacheVersion = "1"
+
+// retrievalKey identifies a retrieval: the database, the validated query
+// and everything that changes its result. The database path is in the key
+// because one cache file may serve several databases (AURORA_CACHE_PATH,
+// or two --db files in one directory).
+func retrievalKey(dbPath, q string, generation int64, o Options) string {
+	r := o.Ranking
+	return cache.Key("retrieval", cacheVersion, dbPath, q,
+		strconv.Itoa(o.Limit),
+		strings.Join(o.Filter.Kinds, ","), strings.Join(o.Filter.Languages, ","),
+		strconv.FormatFloat(o.Thresholds.Activation, 'g', -1, 64),
+		// Ranking constants, so a tuned build never serves old scores.
+		strconv.FormatFloat(r.K1, 'g', -1, 64), strconv.FormatFloat(r.B, 'g', -1, 64),
+		strconv.FormatFloat(r.Calibration, 'g', -1, 64), strconv.FormatFloat(r.ActivationWeight, 'g', -1, 64),
+		strconv.FormatFloat(r.BodyTF, 'g', -1, 64), strconv.Itoa(r.Candidates),
+		strconv.FormatInt(generation, 10))
+}
+
+// answerKey identifies an answer: its retrieval, the user's choice and the
+// answerer. Answerers without a cache identity are not cached.
+func answerKey(r *Round, o Options) string {
+	id, ok := o.Answerer.(CacheIdentity)
+	if o.Cache == nil || r.cacheKey == "" || !ok {
+		return ""
+	}
+	return cache.Key("answer", r.cacheKey, string(r.Choice), id.CacheID())
+}
+
+func getCache(ctx context.Context, o Options, key string, v any) bool {
+	if key == "" || o.Cache == nil {
+		return false
+	}
+	b, ok, err := o.Cache.Get(ctx, key)
+	if err != nil {
+		o.Log.Warn().Err(err).Msg("query cache read failed; continuing without it")
+		return false
+	}
+	if !ok {
+		return false
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		o.Log.Warn().Err(err).Msg("query cache entry unreadable; ignoring it")
+		return false
+	}
+	return true
+}
+
+func putCache(ctx context.Context, o Options, key string, v any) {
+	if key == "" || o.Cache == nil {
+		return
+	}
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = o.Cache.Put(ctx, key, b)
+	}
+	if err != nil {
+		o.Log.Warn().Err(err).Msg("query cache write failed")
+	}
+}
+
+func cachedAnswer(ctx context.Context, o Options, key string) (*Answer, bool) {
+	var a Answer
+	if !getCache(ctx, o, key, &a) {
+		return nil, false
+	}
+	return &a, true
+}
