@@ -38,10 +38,13 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 		huh.NewSelect[ask.Choice]().
 			Title("Retrieval quality is weak for this query.").
 			Description(desc).
+			// The default comes first: huh scrolls its list so that the
+			// preselected option is the top line, which would hide options
+			// listed above it.
 			Options(
-				huh.NewOption("1. Start anew: answer without the weak context", ask.ChoiceStartAnew),
-				huh.NewOption("2. Start over: rephrase the query", ask.ChoiceStartOver),
-				huh.NewOption("3. Continue anyway with the weak context", ask.ChoiceContinue).Selected(true),
+				huh.NewOption("Continue anyway with the weak context", ask.ChoiceContinue),
+				huh.NewOption("Start anew: answer without the weak context", ask.ChoiceStartAnew),
+				huh.NewOption("Start over: rephrase the query", ask.ChoiceStartOver),
 			).
 			Value(&choice),
 	)).WithInput(p.ios.In).WithOutput(p.ios.ErrOut).WithShowHelp(true)
