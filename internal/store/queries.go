@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -113,35 +112,49 @@ func recordAccessTx(ctx context.Context, tx *sql.Tx, keys []int64, now int64, to
 	if len(keys) == 0 {
 		return nil
 	}
-	get, err := tx.PrepareContext(ctx, `SELECT n, oldest, recent, context FROM chunk_access WHERE chunk_key = ?`)
+	// One read for every key, then one prepared write each: a query
+	// records ten or so accesses, and this runs in every aur query.
+	uniq := make([]int64, 0, len(keys))
+	seen := map[int64]bool{}
+	args := make([]any, 0, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			uniq = append(uniq, k)
+			args = append(args, k)
+		}
+	}
+	type row struct {
+		h       History
+		context string
+	}
+	old := make(map[int64]row, len(uniq))
+	rows, err := tx.QueryContext(ctx, `SELECT chunk_key, n, oldest, recent, context FROM chunk_access WHERE chunk_key IN (`+inList(len(args))+`)`, args...)
 	if err != nil {
 		return err
 	}
-	defer get.Close()
+	for rows.Next() {
+		var k, n, oldest int64
+		var recent, context string
+		if err := rows.Scan(&k, &n, &oldest, &recent, &context); err != nil {
+			rows.Close()
+			return err
+		}
+		old[k] = row{decodeHistory(n, oldest, recent), context}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO chunk_access(chunk_key, n, oldest, recent, context) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer put.Close()
-	seen := map[int64]bool{}
-	for _, k := range keys {
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		var n, oldest int64
-		var recent, context string
-		h := History{}
-		err := get.QueryRowContext(ctx, k).Scan(&n, &oldest, &recent, &context)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-		case err != nil:
-			return err
-		default:
-			h = decodeHistory(n, oldest, recent)
-		}
-		h.AddNewer(now)
-		if _, err := put.ExecContext(ctx, k, h.N, h.Oldest, h.encode(), mergeContext(tokens, context)); err != nil {
+	for _, k := range uniq {
+		r := old[k]
+		r.h.AddNewer(now)
+		if _, err := put.ExecContext(ctx, k, r.h.N, r.h.Oldest, r.h.encode(), mergeContext(tokens, r.context)); err != nil {
 			return err
 		}
 	}

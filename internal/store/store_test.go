@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 func openTest(t *testing.T) *DB {
@@ -165,5 +167,34 @@ func TestHistoryBounded(t *testing.T) {
 	d := decodeHistory(h.N, h.Oldest, h.encode())
 	if d.N != h.N || len(d.Recent) != len(h.Recent) || d.Recent[5] != h.Recent[5] {
 		t.Errorf("round trip: %+v", d)
+	}
+}
+
+func TestRecordAccessAccumulates(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	t0 := time.Unix(1_700_000_000, 0)
+	if err := db.RecordAccess(ctx, []int64{7, 8, 7}, t0, []string{"tar", "archiv"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordAccess(ctx, []int64{7}, t0.Add(time.Hour), []string{"next", "tar"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.AccessHistories(ctx, []int64{7, 8, 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got[7]
+	if a.N != 2 || a.Oldest != t0.Unix() || len(a.Recent) != 2 || a.Recent[0] != t0.Add(time.Hour).Unix() {
+		t.Errorf("chunk 7 history %+v, want 2 events, newest first", a.History)
+	}
+	if strings.Join(a.Context, " ") != "next tar archiv" {
+		t.Errorf("chunk 7 context %q, want the newest query's tokens first, no repeats", a.Context)
+	}
+	if got[8].N != 1 {
+		t.Errorf("chunk 8: %d events, want 1 (a key repeated in one call counts once)", got[8].N)
+	}
+	if _, ok := got[9]; ok {
+		t.Error("chunk 9 was never accessed")
 	}
 }

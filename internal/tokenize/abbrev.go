@@ -1,5 +1,7 @@
 package tokenize
 
+import "sync"
+
 // abbreviations pairs words with the short forms programmers write for
 // them. A query term matches its partners too (see Tokenizer.Related), so
 // "source length" finds `src`, `len`, and "buf" finds "buffer". The list is
@@ -48,12 +50,12 @@ var abbreviations = [][2]string{
 	{"variable", "var"}, {"vertical", "vert"}, {"window", "win"},
 }
 
-// related maps a token to the tokens it is interchangeable with.
-var related map[string][]string
-
-func init() {
+// related maps a token to the tokens it is interchangeable with. It is
+// built on first use (stemming the list takes a fraction of a millisecond
+// that commands which never tokenize a query should not pay at start-up).
+var related = sync.OnceValue(func() map[string][]string {
 	tk := New()
-	related = map[string][]string{}
+	related := map[string][]string{}
 	add := func(a, b string) {
 		for _, x := range related[a] {
 			if x == b {
@@ -76,8 +78,9 @@ func init() {
 		add(l, s)
 		add(s, l)
 	}
-}
+	return related
+})
 
 // Related returns the tokens interchangeable with tok (its abbreviations
 // or its long forms), or nil.
-func Related(tok string) []string { return related[tok] }
+func Related(tok string) []string { return related()[tok] }
