@@ -137,7 +137,8 @@ func TestRankStats(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (create it with -update)", err)
 	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
+	// Lines, not one string, so that a failure shows whole rows.
+	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
 		t.Errorf("ranking on %s changed (-want +got):\n%s\nIf the change is intended, regenerate with\n\tgo test ./internal/query -run TestRankStats -update", rankDir, diff)
 	}
 }
