@@ -28,7 +28,7 @@ bench: build
 
 lint:
 	$(GO) vet $(GOFLAGS) ./...
-	@out=$$(git ls-files '*.go' | grep -v '/testdata/' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(git ls-files '*.go' | grep -Ev '(^|/)testdata/' | xargs gofmt -l); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 clean:
 	rm -rf bin bench/out
