@@ -71,6 +71,11 @@ func (markdownChunker) Chunk(_ string, src []byte, opts Options) ([]Chunk, error
 		if from > to {
 			return
 		}
+		// A heading followed directly by a subheading has no text of its
+		// own; its title lives on in the children's qualified names.
+		if h != nil && to <= h.endLine {
+			return
+		}
 		c := Chunk{Kind: KindSection, StartLine: from, EndLine: to}
 		if h != nil {
 			c.Name, c.QualifiedName = h.title, path
