@@ -9,6 +9,10 @@
 #   rg -i -l -e WORD ... GOROOT/src                 (the question's words, OR-ed: what a
 #                                                    grep-based tool reads for the same need)
 # and prints median, p95 and max in milliseconds, process start included.
+# Then, for 10 of the questions, aur query with an LLM: a fake provider on
+# loopback (bench/fakellm) that answers after LLM_DELAY (default 400ms, a
+# stand-in for a fast hosted model; BENCH_LLM=0 skips this), uncached
+# against cached.
 # Targets (issue 3): aur query median < 30 ms, p95 < 60 ms; mem search the
 # same. Issue 5: a cached aur query at least 3x faster than an uncached one.
 #
@@ -61,17 +65,34 @@ for q in "${qs[@]}"; do
 		run grep grep -r -i -l -E "$(echo "$q" | tr ' ' '|')" "$SRC"
 	fi
 done
+# With an LLM: a fake provider on loopback answering after LLM_DELAY (a
+# stand-in for a fast hosted model), uncached against cached.
+if [ "${BENCH_LLM:-1}" = 1 ]; then
+	go build -o "$work/fakellm" "$here/fakellm"
+	"$work/fakellm" -delay "${LLM_DELAY:-400ms}" >"$work/llm.url" &
+	llm_pid=$!
+	trap 'kill $llm_pid 2>/dev/null; rm -rf "$work"' EXIT
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$work/llm.url" ] && break; sleep 0.2; done
+	export OPENAI_BASE_URL=$(cat "$work/llm.url") OPENAI_API_KEY=sk-bench-not-a-real-key-000
+	for q in "${qs[@]:0:10}"; do
+		run llm "$AUR" query --non-interactive --json --no-cache "$q"
+		"$AUR" query --non-interactive --json "$q" >/dev/null 2>&1 || true
+		run llmcached "$AUR" query --non-interactive --json "$q"
+	done
+	unset OPENAI_BASE_URL OPENAI_API_KEY
+fi
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "failed commands: $failed"
 printf '%-28s %8s %8s %8s\n' "command (${#qs[@]} queries)" median p95 max
-for name in query search cached ripgrep grep; do
+for name in query search cached llm llmcached ripgrep grep; do
 	[ -n "${t[$name]:-}" ] || continue
 	python3 - "$name" ${t[$name]} <<'PY'
 import sys
 name, xs = sys.argv[1], sorted(int(x) / 1000 for x in sys.argv[2:])
 p = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]
 label = {"query": "aur query (no cache)", "search": "aur mem search (no cache)",
-         "cached": "aur query (cache hit)", "ripgrep": "rg -i -l words", "grep": "grep -r -i -l words"}[name]
+         "cached": "aur query (cache hit)", "ripgrep": "rg -i -l words", "grep": "grep -r -i -l words",
+         "llm": "aur query, LLM (no cache)", "llmcached": "aur query, LLM (cache hit)"}[name]
 print(f"{label:<28} {xs[len(xs)//2]:8.1f} {p(0.95):8.1f} {xs[-1]:8.1f}")
 PY
 done
