@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/llm"
 )
 
 // NewCmdConfig builds aur config.
@@ -37,8 +40,9 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 				entries = append(entries, entry{k, config.EnvName(k), v, cfg.Source(k, cmd.Flags())})
 			}
 			paths := map[string]any{"home": cfg.Home, "project_root": cfg.ProjectRoot, "db_path": cfg.DBPath, "files": cfg.Files}
+			llmInfo := describeLLM(cmd.Context(), f)
 			if asJSON {
-				return printJSON(f.IOStreams.Out, map[string]any{"settings": entries, "paths": paths})
+				return printJSON(f.IOStreams.Out, map[string]any{"settings": entries, "paths": paths, "llm": llmInfo})
 			}
 			w := f.IOStreams.Out
 			fmt.Fprintf(w, "home          %s\nproject root  %s\ndatabase      %s\nconfig files  %s\n\n",
@@ -46,6 +50,7 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 			for _, e := range entries {
 				fmt.Fprintf(w, "%-24s %-12s %s\n", e.Key, e.Value, e.Source)
 			}
+			fmt.Fprintf(w, "\nllm           %s\n", llmInfo["summary"])
 			return nil
 		},
 	}
@@ -57,4 +62,33 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 // isSecretKey reports keys whose values must never be printed.
 func isSecretKey(k string) bool {
 	return strings.Contains(k, "key") && k != config.KeyAPIKeyFile
+}
+
+// describeLLM says which LLM aur query would use, with every API key
+// redacted: which variable holds one, never its value.
+func describeLLM(ctx context.Context, f *Factory) map[string]string {
+	info := map[string]string{}
+	keys := []string{}
+	for _, k := range []string{llm.EnvAnthropicKey, llm.EnvOpenAIKey} {
+		if os.Getenv(k) != "" {
+			keys = append(keys, k+"=[redacted]")
+		}
+	}
+	if p := f.Config().String(config.KeyAPIKeyFile); p != "" {
+		keys = append(keys, "AURORA_API_KEY_FILE="+p)
+	}
+	info["keys"] = strings.Join(keys, " ")
+	a, err := f.Answerer(ctx)
+	switch la, ok := a.(*llmAnswerer); {
+	case err != nil:
+		info["error"] = llm.Redact(err.Error())
+		info["summary"] = "misconfigured: " + info["error"]
+	case ok:
+		info["provider"], info["model"] = la.p.Name(), la.p.Model()
+		info["summary"] = fmt.Sprintf("%s, model %s (%s)", la.p.Name(), la.p.Model(), info["keys"])
+	default:
+		info["provider"] = "none"
+		info["summary"] = "none: aur query answers with the grounded context report (set ANTHROPIC_API_KEY or OPENAI_API_KEY)"
+	}
+	return info
 }
