@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aurora-dev/aur/internal/llm/llmtest"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -133,6 +134,21 @@ func (s Square) Area() float64 { return s.S * s.S }
 		t.Errorf("start over: want a good match for the rephrased query; screen:\n%s", screen)
 	}
 
+	// With an LLM at a terminal the answer streams in, and is printed
+	// once, followed by its sources.
+	srv := llmtest.New(t, llmtest.Options{APIKey: testAPIKey})
+	tm("new-session", "-d", "-s", "llm", "-x", "120", "-y", "40",
+		"env OPENAI_API_KEY="+testAPIKey+" OPENAI_BASE_URL="+srv.OpenAIBaseURL()+" "+aur+
+			" query --no-cache 'area of the circle'; echo EXIT=$?; sleep 60")
+	screen = waitFor("llm", "EXIT=")
+	if n := strings.Count(screen, "Retries back off exponentially"); n != 1 || !strings.Contains(screen, "Sources") ||
+		!strings.Contains(screen, "EXIT=0") {
+		t.Errorf("streamed answer: printed %d times, want once with its sources; screen:\n%s", n, screen)
+	}
+	if reqs := srv.Requests(); len(reqs) != 1 || !reqs[0].Stream {
+		t.Errorf("provider saw %d requests (stream %v), want one streaming request", len(reqs), len(reqs) == 1 && reqs[0].Stream)
+	}
+
 	// The choices were recorded, in order, with the interactive mode.
 	s, err := store.Open(context.Background(), db)
 	if err != nil {
@@ -156,6 +172,7 @@ func (s Square) Area() float64 { return s.S * s.S }
 		weak + "|continue|interactive",
 		weak + "|start_anew|interactive",
 		weak + "|start_over|interactive",
+		"area of the circle|none|interactive",
 		"area of the circle|none|interactive",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
