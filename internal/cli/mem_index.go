@@ -139,10 +139,10 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	}
 	if root == "" {
 		root = abs
-		if pr, err := realDir(cfg.ProjectRoot); err == nil && !cfg.DBExplicit && within(pr, abs) {
+		if pr, err := realDir(cfg.ProjectRoot); err == nil && !cfg.DBExplicit && index.Within(pr, abs) {
 			root = pr
 		}
-	} else if !within(root, abs) {
+	} else if !index.Within(root, abs) {
 		return usageErrorf("%s is outside %s, the root of the index in %s; use --db to index it separately", abs, root, cfg.DBPath)
 	}
 
@@ -313,9 +313,4 @@ func storeFiles(dbPath string) []string {
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
 	return []string{base, base + "-wal", base + "-shm", base + "-journal"}
-}
-
-func within(root, p string) bool {
-	rel, err := filepath.Rel(root, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

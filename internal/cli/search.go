@@ -130,16 +130,17 @@ func scoreColor(cs interface {
 	return cs.Yellow(t)
 }
 
-// printExplain prints the parts of one result's score.
-func printExplain(w io.Writer, r *query.Result) {
-	fmt.Fprintf(w, "      score %.3f = lexical %.3f + %.2f × activation %.3f × (1 − lexical)\n",
+// printExplain prints the parts of one result's score (aur always ranks
+// with query.DefaultRanking).
+func printExplain(out io.Writer, r *query.Result) {
+	fmt.Fprintf(out, "      score %.3f = min(1, lexical %.3f × (1 + %.2f × activation %.3f))\n",
 		r.Score, r.Lexical, query.DefaultRanking.ActivationWeight, r.Activation)
 	for _, t := range r.Terms {
 		fields := "-"
 		if len(t.Fields) > 0 {
 			fields = strings.Join(t.Fields, ",")
 		}
-		fmt.Fprintf(w, "        %-18s idf %5.2f  in %-28s %.3f\n", t.Term, t.IDF, fields, t.Score)
+		fmt.Fprintf(out, "        %-18s idf %5.2f  in %-28s %.3f\n", t.Term, t.IDF, fields, t.Score)
 	}
 }
 

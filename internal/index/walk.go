@@ -223,7 +223,7 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: err.Error()})
 				continue
 			}
-			if !within(w.root, target) {
+			if !Within(w.root, target) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkOut, detail: target})
 				continue
 			}
@@ -234,7 +234,7 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 			}
 			if fi.IsDir() {
 				reason := ReasonSymlinkDir
-				if within(target, abs) {
+				if Within(target, abs) {
 					reason = ReasonSymlinkLoop
 				}
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: target, isDir: true})
@@ -275,7 +275,9 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 }
 
 // within reports whether path is root or below it.
-func within(root, path string) bool {
+// Within reports whether path is root or below it; both must be clean
+// absolute paths.
+func Within(root, path string) bool {
 	if path == root {
 		return true
 	}
