@@ -81,44 +81,16 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		return nil, err
 	}
 	r := &Retrieval{Query: q, Generation: corpus.Generation}
-	toks := analyze(e.tk, q)
-	all := append([]string{}, toks...)
-	for _, t := range toks {
-		all = append(all, tokenize.Related(t)...)
-	}
-	var optional []string
-	for _, c := range hyphenCompounds(q) {
-		if !slices.Contains(toks, c) {
-			optional = append(optional, c)
-			all = append(all, c)
-		}
-	}
-	df, err := e.db.DocFreq(ctx, all)
+	n := max(corpus.Chunks, 1)
+	var scoring []Term
+	r.Terms, scoring, err = e.terms(ctx, q, n)
 	if err != nil {
 		return nil, err
 	}
-	n := max(corpus.Chunks, 1)
 	var present []Term
-	for _, t := range toks {
-		term := Term{Text: t, DF: df[t]}
-		for _, a := range tokenize.Related(t) {
-			if df[a] > 0 {
-				term.Alts = append(term.Alts, a)
-				term.DF = max(term.DF, df[a])
-			}
-		}
-		term.IDF = idf(n, term.DF)
-		r.Terms = append(r.Terms, term)
-		if term.DF > 0 {
-			present = append(present, term)
-		}
-	}
-	scoring := r.Terms
-	for _, c := range optional {
-		if df[c] > 0 {
-			t := Term{Text: c, DF: df[c], IDF: idf(n, df[c]), Optional: true}
+	for _, t := range scoring {
+		if t.DF > 0 {
 			present = append(present, t)
-			scoring = append(scoring[:len(scoring):len(scoring)], t)
 		}
 	}
 	if len(present) == 0 {
@@ -157,6 +129,47 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		r.All = scored
 	}
 	return r, nil
+}
+
+// terms analyzes a query: its tokens with their related forms and IDF
+// weights (all of them count for groundedness, found or not), and the
+// scoring terms, which add the optional hyphen compounds found in the
+// index.
+func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []Term, err error) {
+	toks := analyze(e.tk, q)
+	all := append([]string{}, toks...)
+	for _, t := range toks {
+		all = append(all, tokenize.Related(t)...)
+	}
+	var optional []string
+	for _, c := range hyphenCompounds(q) {
+		if !slices.Contains(toks, c) {
+			optional = append(optional, c)
+			all = append(all, c)
+		}
+	}
+	df, err := e.db.DocFreq(ctx, all)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, t := range toks {
+		term := Term{Text: t, DF: df[t]}
+		for _, a := range tokenize.Related(t) {
+			if df[a] > 0 {
+				term.Alts = append(term.Alts, a)
+				term.DF = max(term.DF, df[a])
+			}
+		}
+		term.IDF = idf(n, term.DF)
+		terms = append(terms, term)
+	}
+	scoring = terms[:len(terms):len(terms)]
+	for _, c := range optional {
+		if df[c] > 0 {
+			scoring = append(scoring, Term{Text: c, DF: df[c], IDF: idf(n, df[c]), Optional: true})
+		}
+	}
+	return terms, scoring, nil
 }
 
 func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options) ([]Result, error) {
