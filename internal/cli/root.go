@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -67,7 +66,7 @@ questions from it with ranked, graded retrieval.
 	return cmd
 }
 
-// noArgsUsage and friends make cobra's argument errors exit with 2.
+// exactArgs and maxArgs make wrong argument counts usage errors (exit 2).
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
@@ -85,5 +84,3 @@ func maxArgs(n int) cobra.PositionalArgs {
 		return nil
 	}
 }
-
-var _ = fmt.Sprint
