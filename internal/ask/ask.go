@@ -23,6 +23,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -172,7 +173,7 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	eng := query.NewEngine(db)
 	out := &Outcome{}
 	q := raw
-	for round := 0; ; round++ {
+	for {
 		r, err := retrieve(ctx, db, eng, q, opts)
 		if err != nil {
 			return out, err
@@ -348,20 +349,14 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 		Msgf("Query: %s", rec.Query)
 }
 
-// errorType names an error for the queries table and metrics.
+// errorType names an error for the queries table and metrics: the
+// resilience package's labels (http_503, timeout, breaker_open, ...) for
+// provider failures, invalid_query for validation.
 func errorType(err error) string {
-	var te interface{ ErrorType() string }
-	switch {
-	case errors.As(err, &te):
-		return te.ErrorType()
-	case errors.Is(err, context.Canceled):
-		return "canceled"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	case errors.Is(err, query.ErrInvalidQuery):
+	if errors.Is(err, query.ErrInvalidQuery) {
 		return "invalid_query"
 	}
-	return "error"
+	return resilience.ErrorType(err)
 }
 
 func msSince(t time.Time) float64 {
