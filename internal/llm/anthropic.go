@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -132,25 +130,11 @@ func (p *Anthropic) Complete(ctx context.Context, req Request, onToken func(stri
 // that ends before message_stop is complete only if message_delta brought a
 // stop reason; otherwise it was cut (io.ErrUnexpectedEOF).
 func (p *Anthropic) readStream(resp *http.Response, onToken func(string)) (*Completion, error) {
-	defer resp.Body.Close()
-	sr := newSSEReader(resp.Body)
 	c := &Completion{Model: p.c.model}
-	var text strings.Builder
-	tokens := 0
-	for {
-		ev, err := sr.next()
-		if errors.Is(err, io.EOF) {
-			if c.StopReason != "" {
-				break
-			}
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
-			return nil, interrupted(p.Name(), tokens, newTransportError("read anthropic stream", err))
-		}
+	return readEvents(resp, p.Name(), c, onToken, func(ev sseEvent, emit func(string)) (bool, error) {
 		var e anthropicEvent
 		if err := json.Unmarshal([]byte(ev.Data), &e); err != nil {
-			return nil, interrupted(p.Name(), tokens, fmt.Errorf("decode anthropic stream event %q: %w", ev.Event, err))
+			return false, fmt.Errorf("decode anthropic stream event %q: %w", ev.Event, err)
 		}
 		switch cmp.Or(e.Type, ev.Event) {
 		case "message_start":
@@ -161,9 +145,7 @@ func (p *Anthropic) readStream(resp *http.Response, onToken func(string)) (*Comp
 			}
 		case "content_block_delta":
 			if e.Delta != nil && e.Delta.Type == "text_delta" && e.Delta.Text != "" {
-				text.WriteString(e.Delta.Text)
-				tokens++
-				onToken(e.Delta.Text)
+				emit(e.Delta.Text)
 			}
 		case "message_delta":
 			if e.Delta != nil && e.Delta.StopReason != "" {
@@ -173,18 +155,16 @@ func (p *Anthropic) readStream(resp *http.Response, onToken func(string)) (*Comp
 				c.OutputTokens = e.Usage.OutputTokens
 			}
 		case "message_stop":
-			c.Text = text.String()
-			return c, nil
+			return true, nil
 		case "error":
 			eb := e.Error
 			if eb == nil {
 				eb = &anthropicErrorBody{Type: "api_error", Message: ev.Data}
 			}
-			return nil, interrupted(p.Name(), tokens, anthropicEventError(eb))
+			return false, anthropicEventError(eb)
 		}
-	}
-	c.Text = text.String()
-	return c, nil
+		return false, nil
+	})
 }
 
 // anthropicErrorMessage extracts "type: message" from an Anthropic error

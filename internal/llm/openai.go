@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -166,31 +165,17 @@ func (p *OpenAI) Complete(ctx context.Context, req Request, onToken func(string)
 // (some compatible servers omit [DONE]); otherwise it was cut, which is
 // io.ErrUnexpectedEOF and, before the first token, worth another attempt.
 func (p *OpenAI) readStream(resp *http.Response, onToken func(string)) (*Completion, error) {
-	defer resp.Body.Close()
-	sr := newSSEReader(resp.Body)
 	c := &Completion{Model: p.c.model}
-	var text strings.Builder
-	tokens := 0
-	for {
-		ev, err := sr.next()
-		if errors.Is(err, io.EOF) {
-			if c.StopReason != "" {
-				break
-			}
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
-			return nil, interrupted(p.Name(), tokens, newTransportError("read openai stream", err))
-		}
+	return readEvents(resp, p.Name(), c, onToken, func(ev sseEvent, emit func(string)) (bool, error) {
 		if strings.TrimSpace(ev.Data) == "[DONE]" {
-			break
+			return true, nil
 		}
 		var ch openAIChunk
 		if err := json.Unmarshal([]byte(ev.Data), &ch); err != nil {
-			return nil, interrupted(p.Name(), tokens, fmt.Errorf("decode openai stream event: %w", err))
+			return false, fmt.Errorf("decode openai stream event: %w", err)
 		}
 		if ch.Error != nil {
-			return nil, interrupted(p.Name(), tokens, openAIStreamError(ch.Error))
+			return false, openAIStreamError(ch.Error)
 		}
 		if ch.Model != "" {
 			c.Model = ch.Model
@@ -203,17 +188,14 @@ func (p *OpenAI) readStream(resp *http.Response, onToken func(string)) (*Complet
 				continue
 			}
 			if d := choice.Delta.Content; d != "" {
-				text.WriteString(d)
-				tokens++
-				onToken(d)
+				emit(d)
 			}
 			if choice.FinishReason != nil && *choice.FinishReason != "" {
 				c.StopReason = *choice.FinishReason
 			}
 		}
-	}
-	c.Text = text.String()
-	return c, nil
+		return false, nil
+	})
 }
 
 // openAIErrorMessage extracts "type: message" from an OpenAI error body.

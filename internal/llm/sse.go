@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 )
 
@@ -97,4 +98,45 @@ func (s *sseReader) readLine() (string, error) {
 			return "", err
 		}
 	}
+}
+
+// readEvents runs the event loop both providers' streams share. It reads
+// events until handle reports the end of the answer (done) or the stream
+// ends; handle passes text deltas to emit, which collects them and hands
+// them to onToken. A stream that ends before the provider gave a stop
+// reason was cut (io.ErrUnexpectedEOF); every failure is wrapped by
+// interrupted with the number of tokens already shown, which decides
+// whether it may be retried.
+func readEvents(resp *http.Response, provider string, c *Completion, onToken func(string),
+	handle func(ev sseEvent, emit func(string)) (done bool, err error)) (*Completion, error) {
+	defer resp.Body.Close()
+	sr := newSSEReader(resp.Body)
+	var text strings.Builder
+	tokens := 0
+	emit := func(s string) {
+		text.WriteString(s)
+		tokens++
+		onToken(s)
+	}
+	for {
+		ev, err := sr.next()
+		if errors.Is(err, io.EOF) {
+			if c.StopReason != "" {
+				break
+			}
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return nil, interrupted(provider, tokens, newTransportError("read "+provider+" stream", err))
+		}
+		done, err := handle(ev, emit)
+		if err != nil {
+			return nil, interrupted(provider, tokens, err)
+		}
+		if done {
+			break
+		}
+	}
+	c.Text = text.String()
+	return c, nil
 }
