@@ -1,6 +1,7 @@
 package query
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -50,6 +51,9 @@ type Retrieval struct {
 	Generation int64
 }
 
+// maxQueryTerms bounds the terms a query is scored on.
+const maxQueryTerms = 64
+
 // Engine searches one store. It is not safe for concurrent use (it owns a
 // tokenizer); make one per goroutine.
 type Engine struct {
@@ -92,6 +96,14 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		if t.DF > 0 {
 			present = append(present, t)
 		}
+	}
+	if len(present) > maxQueryTerms {
+		// A very long question (up to AURORA_MAX_QUERY_LENGTH) is scored
+		// on its most specific terms only, which bounds its latency; all
+		// its terms still count for groundedness.
+		slices.SortStableFunc(present, func(a, b Term) int { return cmp.Compare(b.IDF, a.IDF) })
+		present = present[:maxQueryTerms]
+		scoring = present
 	}
 	if len(present) == 0 {
 		return r, nil
