@@ -14,8 +14,30 @@ import (
 	"strconv"
 	"strings"
 
-	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
+	"github.com/mattn/go-sqlite3"
 )
+
+// driverName is mattn's SQLite driver with a connect hook that sets the
+// page size before the journal mode. 16 KiB pages make the chunk store
+// about 5% smaller than the default 4 KiB ones (less per-page overhead for
+// chunk texts of one to a few kilobytes; measured on GOROOT/src: 138 MB
+// against 145 MB). The page size only takes effect on a new, empty
+// database, and only before WAL is switched on, which is why the journal
+// mode is set here too rather than in the DSN.
+const driverName = "sqlite3_aur"
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			for _, p := range []string{"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL"} {
+				if _, err := c.Exec(p, nil); err != nil {
+					return fmt.Errorf("%s: %w", p, err)
+				}
+			}
+			return nil
+		},
+	})
+}
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -41,14 +63,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
 	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", "-32000") // 32 MB page cache
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqldb, err := sql.Open("sqlite3", dsn)
+	sqldb, err := sql.Open(driverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
