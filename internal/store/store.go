@@ -67,7 +67,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
-	q.Set("_cache_size", "-32000") // 32 MB page cache
+	// 8 MB of page cache per connection: aur processes are short-lived, so a
+	// larger cache only grows the indexer's memory (32 MB measured 300 MB
+	// peak RSS on GOROOT/src against 220 MB, for the same time).
+	q.Set("_cache_size", "-8000")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	sqldb, err := sql.Open(driverName, dsn)
 	if err != nil {
