@@ -19,9 +19,11 @@ const (
 	KindStruct    Kind = "struct"
 	KindInterface Kind = "interface"
 	KindEnum      Kind = "enum"
-	KindType      Kind = "type"    // other type declarations: aliases, typedefs, traits, modules
-	KindSection   Kind = "section" // a Markdown section
-	KindWindow    Kind = "window"  // a line window of other text or of top-level code
+	KindType      Kind = "type"     // other type declarations: aliases, typedefs, traits, modules
+	KindConstant  Kind = "constant" // a documented constant declaration (Go)
+	KindVariable  Kind = "variable" // a documented package-level variable (Go)
+	KindSection   Kind = "section"  // a Markdown section
+	KindWindow    Kind = "window"   // a line window of other text or of top-level code
 )
 
 // Chunk is one retrieval unit of a file.

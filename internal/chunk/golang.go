@@ -28,8 +28,13 @@ func (goChunker) Chunk(path string, src []byte, opts Options) ([]Chunk, error) {
 			case *ast.FuncDecl:
 				defs = append(defs, goFunc(src, li, d, line, off))
 			case *ast.GenDecl:
-				if d.Tok == token.TYPE {
+				switch d.Tok {
+				case token.TYPE:
 					defs = append(defs, goTypes(src, li, d, line, off)...)
+				case token.CONST, token.VAR:
+					if c, ok := goValues(src, li, d, line); ok {
+						defs = append(defs, c)
+					}
 				}
 			}
 		}
@@ -114,6 +119,39 @@ func goTypes(src []byte, li lineIndex, d *ast.GenDecl, line func(token.Pos) int,
 		out = append(out, c)
 	}
 	return out
+}
+
+// goValues makes a chunk of a documented const or var declaration (a
+// single one or a group), named after its first name: package-level
+// values with a doc comment are part of an API ("the default timeout",
+// "the header that carries the request id"). Undocumented ones stay in
+// the windows between definitions.
+func goValues(src []byte, li lineIndex, d *ast.GenDecl, line func(token.Pos) int) (Chunk, bool) {
+	doc := d.Doc
+	var first *ast.ValueSpec
+	for _, s := range d.Specs {
+		if vs, ok := s.(*ast.ValueSpec); ok {
+			if first == nil {
+				first = vs
+			}
+			if doc == nil && !d.Lparen.IsValid() {
+				doc = vs.Doc
+			}
+		}
+	}
+	if first == nil || len(first.Names) == 0 || doc == nil {
+		return Chunk{}, false
+	}
+	kind := KindConstant
+	if d.Tok == token.VAR {
+		kind = KindVariable
+	}
+	name := first.Names[0].Name
+	c := Chunk{Kind: kind, Name: name, QualifiedName: name, Doc: doc.Text(),
+		StartLine: line(doc.Pos()), EndLine: line(d.End())}
+	c.Signature = collapse(li.text(src, line(d.Pos()), line(d.Pos())))
+	c.Content = li.text(src, c.StartLine, c.EndLine)
+	return c, true
 }
 
 // recvName returns the receiver's type name without pointer or type

@@ -92,7 +92,7 @@ func (windowChunker) Chunk(_ string, src []byte, opts Options) ([]Chunk, error) 
 // minGapBytes is the amount of non-blank text a gap between definitions
 // must hold to be worth a window of its own; smaller gaps are blank lines,
 // closing braces or a lone import.
-const minGapBytes = 64
+const minGapBytes = 32
 
 // FillGaps returns defs plus windows over every stretch of lines that no
 // chunk in defs covers and that holds at least minGapBytes of text. The

@@ -29,7 +29,7 @@ type RetrievalFlags struct {
 func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.IntVarP(&r.Limit, "limit", "n", 10, "maximum number of chunks")
-	fl.StringSliceVar(&r.Types, "type", nil, "only chunks of these kinds: function, method, class, struct, interface, enum, type, section, window")
+	fl.StringSliceVar(&r.Types, "type", nil, "only chunks of these kinds: function, method, class, struct, interface, enum, type, constant, variable, section, window")
 	fl.StringSliceVar(&r.Languages, "lang", nil, "only chunks in these languages (go, python, typescript, ...)")
 	fl.BoolVar(&r.JSON, "json", false, "print the result as JSON (see README for the schema)")
 	fl.BoolVar(&r.Explain, "explain", false, "show how each result's score was computed")
@@ -37,7 +37,7 @@ func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
 	fl.BoolVar(&r.NoCache, "no-cache", false, "bypass the query cache (AURORA_CACHE_TTL, AURORA_CACHE_PATH)")
 }
 
-var validKinds = []string{"function", "method", "class", "struct", "interface", "enum", "type", "section", "window"}
+var validKinds = []string{"function", "method", "class", "struct", "interface", "enum", "type", "constant", "variable", "section", "window"}
 
 func (r *RetrievalFlags) validate() error {
 	if r.Limit < 1 || r.Limit > 1000 {
