@@ -6,7 +6,6 @@ import (
 	"io"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -20,28 +19,12 @@ import (
 // information needs were met before (their target was accessed one to
 // three times in the past week) among accesses to unrelated chunks.
 func TestActivationReplayFromEnv(t *testing.T) {
-	src, qPath := os.Getenv("AUR_EVAL_DB"), os.Getenv("AUR_EVAL_QUERIES")
-	if src == "" || qPath == "" {
-		t.Skip("set AUR_EVAL_DB and AUR_EVAL_QUERIES")
-	}
 	ctx := context.Background()
-	dbPath := filepath.Join(t.TempDir(), "replay.db")
-	copyFile(t, src, dbPath)
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	f, _ := os.Open(qPath)
-	qs, err := evaluate.LoadQueries(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, qs := evalEnv(t, true)
 	for _, w := range []float64{0.1, 0.2, 0.3, 0.5} {
 		r := DefaultRanking
 		r.ActivationWeight = w
-		cold, repeated, fresh := replay(t, ctx, db, dbPath, src, qs, r)
+		cold, repeated, fresh := replay(t, ctx, db, qs, r)
 		t.Logf("w=%.2f MRR@10 cold %.3f | after history: repeated needs %.3f (cold %.3f), new needs %.3f (cold %.3f)",
 			w, cold.all, repeated.after, repeated.before, fresh.after, fresh.before)
 	}
@@ -50,7 +33,7 @@ func TestActivationReplayFromEnv(t *testing.T) {
 type mrrPair struct{ before, after float64 }
 type mrrAll struct{ all float64 }
 
-func replay(t *testing.T, ctx context.Context, db *store.DB, dbPath, src string, qs []evaluate.Query, r Ranking) (mrrAll, mrrPair, mrrPair) {
+func replay(t *testing.T, ctx context.Context, db *store.DB, qs []evaluate.Query, r Ranking) (mrrAll, mrrPair, mrrPair) {
 	t.Helper()
 	e := NewEngine(db)
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/aurora-dev/aur/internal/evaluate"
@@ -14,25 +15,8 @@ import (
 // AUR_EVAL_DB and AUR_EVAL_QUERIES name them (see README "Retrieval
 // quality"); it is a measuring tool, skipped otherwise.
 func TestEvalFromEnv(t *testing.T) {
-	dbPath, qPath := os.Getenv("AUR_EVAL_DB"), os.Getenv("AUR_EVAL_QUERIES")
-	if dbPath == "" || qPath == "" {
-		t.Skip("set AUR_EVAL_DB and AUR_EVAL_QUERIES")
-	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	f, err := os.Open(qPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	qs, err := evaluate.LoadQueries(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, qs := evalEnv(t, false)
 	e := NewEngine(db)
 	run := func(name string, r Ranking, threshold float64) {
 		var res []evaluate.QueryResult
@@ -71,4 +55,35 @@ func TestEvalFromEnv(t *testing.T) {
 		run(fmt.Sprintf("bodytf %.2f", b), r, 0)
 		run(fmt.Sprintf("bodytf %.2f t.3", b), r, 0.3)
 	}
+}
+
+// evalEnv opens the index named by AUR_EVAL_DB (a copy of it in a temp dir
+// when copy is set, for tests that write) and loads AUR_EVAL_QUERIES; it
+// skips the test when either is unset.
+func evalEnv(t *testing.T, copy bool) (*store.DB, []evaluate.Query) {
+	t.Helper()
+	dbPath, qPath := os.Getenv("AUR_EVAL_DB"), os.Getenv("AUR_EVAL_QUERIES")
+	if dbPath == "" || qPath == "" {
+		t.Skip("set AUR_EVAL_DB and AUR_EVAL_QUERIES")
+	}
+	if copy {
+		dst := filepath.Join(t.TempDir(), "eval.db")
+		copyFile(t, dbPath, dst)
+		dbPath = dst
+	}
+	db, err := store.Open(context.Background(), dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	f, err := os.Open(qPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := evaluate.LoadQueries(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, qs
 }
