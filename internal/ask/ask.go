@@ -123,6 +123,15 @@ type Options struct {
 	MaxLength  int
 	Limit      int
 	Filter     store.Filter
+	// Paths limits the search to files by prefix and glob.
+	Paths query.PathFilter
+	// Tests ranks test code like other code (--tests).
+	Tests bool
+	// Fixed searches for the query as an exact substring (--fixed-strings),
+	// case-insensitively with IgnoreCase.
+	Fixed, IgnoreCase bool
+	// Files ranks files instead of chunks (--files).
+	Files      bool
 	Thresholds quality.Thresholds
 	Ranking    query.Ranking
 	Prompter   Prompter // nil: never prompt
@@ -271,8 +280,19 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 			}
 		}
 	}
-	ret, err := eng.Search(ctx, q, query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation,
-		Filter: opts.Filter, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll})
+	qo := query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation, Filter: opts.Filter,
+		Paths: opts.Paths, Tests: opts.Tests, Files: opts.Files, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll}
+	var ret *query.Retrieval
+	if opts.Fixed {
+		ret, err = eng.SearchFixed(ctx, raw, opts.IgnoreCase, qo)
+	} else {
+		ret, err = eng.Search(ctx, q, qo)
+	}
+	if errors.Is(err, query.ErrInvalidQuery) {
+		r := &Round{Query: q, LatencyMS: msSince(start)}
+		record(ctx, db, r, opts, nil, "invalid_query")
+		return nil, err
+	}
 	if err != nil {
 		r := &Round{Query: q, LatencyMS: msSince(start)}
 		record(ctx, db, r, opts, nil, errorType(err))
@@ -288,15 +308,7 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 
 // Grade grades a retrieval.
 func Grade(r *query.Retrieval, th quality.Thresholds) quality.Grade {
-	terms := make([]quality.Term, len(r.Terms))
-	for i, t := range r.Terms {
-		terms[i] = quality.Term{Text: t.Text, IDF: t.IDF}
-	}
-	hq := make([]map[string]bool, len(r.Results))
-	for i := range r.Results {
-		hq[i] = r.Results[i].Matched
-	}
-	return quality.Evaluate(terms, hq, th)
+	return r.Grade(th)
 }
 
 // record appends the round to the queries table and logs it. A failure to
@@ -325,8 +337,11 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	if errType != "" {
 		rec.Status, rec.ErrorType = store.StatusError, errType
 	}
-	if r.Choice == ChoiceStartAnew {
-		accessed = nil // the user set the chunks aside: they did not prove useful
+	if r.Choice == ChoiceStartAnew || opts.Command != "query" {
+		// The user set the chunks aside: they did not prove useful. And
+		// only questions count as use: a script calling aur mem search in
+		// a loop must not rewrite the ranking.
+		accessed = nil
 	}
 	var tokens []string
 	if r.Retrieval != nil {

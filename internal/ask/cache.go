@@ -4,30 +4,37 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
-	"strings"
 
 	"github.com/aurora-dev/aur/internal/cache"
+	"github.com/aurora-dev/aur/internal/query"
 )
 
 // cacheVersion changes whenever what is cached, or how it is scored,
 // changes shape; old entries then simply stop matching.
-const cacheVersion = "1"
+const cacheVersion = "2"
 
 // retrievalKey identifies a retrieval: the database, the validated query
 // and everything that changes its result. The database path is in the key
 // because one cache file may serve several databases (AURORA_CACHE_PATH,
 // or two --db files in one directory).
 func retrievalKey(dbPath, q string, generation int64, o Options) string {
-	r := o.Ranking
-	return cache.Key("retrieval", cacheVersion, dbPath, q,
-		strconv.Itoa(o.Limit),
-		strings.Join(o.Filter.Kinds, ","), strings.Join(o.Filter.Languages, ","),
-		strconv.FormatFloat(o.Thresholds.Activation, 'g', -1, 64),
-		// Ranking constants, so a tuned build never serves old scores.
-		strconv.FormatFloat(r.K1, 'g', -1, 64), strconv.FormatFloat(r.B, 'g', -1, 64),
-		strconv.FormatFloat(r.Calibration, 'g', -1, 64), strconv.FormatFloat(r.ActivationWeight, 'g', -1, 64),
-		strconv.FormatFloat(r.BodyTF, 'g', -1, 64), strconv.Itoa(r.Candidates),
-		strconv.FormatInt(generation, 10))
+	// Every setting that changes a retrieval, the ranking constants
+	// included (a tuned build never serves old scores), as one JSON text.
+	settings, _ := json.Marshal(struct {
+		Limit      int
+		Kinds      []string
+		Languages  []string
+		NoTests    bool
+		Paths      query.PathFilter
+		Tests      bool
+		Fixed      bool
+		IgnoreCase bool
+		Files      bool
+		Threshold  float64
+		Ranking    query.Ranking
+	}{o.Limit, o.Filter.Kinds, o.Filter.Languages, o.Filter.ExcludeTests, o.Paths, o.Tests, o.Fixed,
+		o.IgnoreCase, o.Files, o.Thresholds.Activation, o.Ranking})
+	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), strconv.FormatInt(generation, 10))
 }
 
 // answerKey identifies an answer: its retrieval, the user's choice and the

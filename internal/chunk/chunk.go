@@ -45,6 +45,10 @@ type Chunk struct {
 	StartLine int    `json:"start_line"`
 	EndLine   int    `json:"end_line"`
 	Content   string `json:"-"`
+	// Test is set for test code inside a file that is not all tests (a
+	// Rust #[cfg(test)] module); whole test files are recognised by path
+	// (IsTestPath).
+	Test bool `json:"test,omitempty"`
 }
 
 // Options control window sizes. Sizes are in bytes of text.

@@ -317,6 +317,7 @@ func (c tsChunker) Chunk(_ string, src []byte, opts Options) ([]Chunk, error) {
 	w := tsWalker{l: l, src: src, li: li, cur: cur}
 	w.walkLevel(*root)
 	chunks := fillGaps(src, li, w.defs, opts)
+	markTests(chunks, w.tests)
 	if root.HasError() {
 		return chunks, firstError(*root, cur, src)
 	}

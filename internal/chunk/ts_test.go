@@ -191,6 +191,22 @@ func TestTSFacts(t *testing.T) {
 				StartLine: 2, EndLine: 4},
 		},
 		{
+			name: "rust function in a cfg(test) module is test code",
+			file: "a.rs",
+			src:  "fn add(a: i32) -> i32 { a }\n\n#[cfg(test)]\nmod tests {\n    use super::*;\n\n    #[test]\n    fn adds() { assert_eq!(add(1), 1); }\n}\n",
+			qn:   "adds",
+			want: Chunk{Kind: KindFunction, Name: "adds", QualifiedName: "adds",
+				Signature: "fn adds()", StartLine: 7, EndLine: 8, Test: true},
+		},
+		{
+			name: "rust function outside a test module is not test code",
+			file: "a.rs",
+			src:  "fn add(a: i32) -> i32 { a }\n\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn adds() {}\n}\n",
+			qn:   "add",
+			want: Chunk{Kind: KindFunction, Name: "add", QualifiedName: "add",
+				Signature: "fn add(a: i32) -> i32", StartLine: 1, EndLine: 1},
+		},
+		{
 			name: "rust trait is an interface",
 			file: "a.rs",
 			src:  "pub trait Visit {\n    fn visit(&self);\n}\n",

@@ -22,6 +22,9 @@ type tsWalker struct {
 	// beside the body, not in it).
 	frames []tsFrame
 	lead   []*sitter.Node // scratch for leading
+	// tests are the line ranges of test modules (Rust #[cfg(test)] mod):
+	// every chunk inside one is test code.
+	tests [][2]int
 }
 
 // tsFrame is the node list a level hangs from and the level's index in it.
@@ -61,10 +64,34 @@ func (w *tsWalker) walkLevel(n sitter.Node) {
 		case roleWrapper:
 			w.unwrap(level, i, c, c, k.sigOuter)
 		case roleTransparent:
+			if i > 0 && w.isTestModule(level[i-1], c) {
+				w.tests = append(w.tests, [2]int{int(level[i-1].StartPosition().Row) + 1, int(c.EndPosition().Row) + 1})
+			}
 			w.walkInner(level, i)
 		}
 	}
 	w.stack = w.stack[:base]
+}
+
+// isTestModule reports whether n is a Rust module marked #[cfg(test)] by
+// the attribute prev right before it.
+func (w *tsWalker) isTestModule(prev, n sitter.Node) bool {
+	if w.l.spec.lang != LangRust || n.Kind() != "mod_item" || prev.Kind() != "attribute_item" {
+		return false
+	}
+	a := strings.Join(strings.Fields(string(w.src[prev.StartByte():prev.EndByte()])), "")
+	return strings.Contains(a, "cfg(test)")
+}
+
+// markTests flags the chunks that lie inside a test module.
+func markTests(chunks []Chunk, tests [][2]int) {
+	for i := range chunks {
+		for _, r := range tests {
+			if chunks[i].StartLine >= r[0] && chunks[i].EndLine <= r[1] {
+				chunks[i].Test = true
+			}
+		}
+	}
 }
 
 // walkInner walks nodes[i] as a level of its own.

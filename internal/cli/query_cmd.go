@@ -101,7 +101,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(ctx, f, "query", &opts.RetrievalFlags)
+	aopts, err := askOptions(ctx, f, db, "query", &opts.RetrievalFlags)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,12 @@ type RetrievalFlags struct {
 	Explain     bool
 	ShowContent bool
 	NoCache     bool
+	// Scope.
+	ExcludeTests bool
+	Tests        bool
+	Paths        []string
+	Globs        []string
+	Here         bool
 }
 
 func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
@@ -35,6 +42,11 @@ func (r *RetrievalFlags) addFlags(cmd *cobra.Command) {
 	fl.BoolVar(&r.Explain, "explain", false, "show how each result's score was computed")
 	fl.BoolVar(&r.ShowContent, "show-content", false, "print each chunk's full source")
 	fl.BoolVar(&r.NoCache, "no-cache", false, "bypass the query cache (AURORA_CACHE_TTL, AURORA_CACHE_PATH)")
+	fl.BoolVar(&r.ExcludeTests, "exclude-tests", false, "leave test code out")
+	fl.BoolVar(&r.Tests, "tests", false, "rank test code like other code (it is ranked down unless the question mentions tests)")
+	fl.StringArrayVar(&r.Paths, "path", nil, "only files under this path, relative to the index root (repeatable)")
+	fl.StringArrayVarP(&r.Globs, "glob", "g", nil, "only files matching this glob, ripgrep style; !GLOB excludes (repeatable)")
+	fl.BoolVar(&r.Here, "here", false, "only files under the current directory")
 }
 
 var validKinds = []string{"function", "method", "class", "struct", "interface", "enum", "type", "constant", "variable", "section", "window"}
@@ -60,7 +72,44 @@ func (r *RetrievalFlags) validate() error {
 	for i, l := range r.Languages {
 		r.Languages[i] = strings.ToLower(l)
 	}
+	if r.ExcludeTests && r.Tests {
+		return usageErrorf("--tests and --exclude-tests contradict each other")
+	}
+	for _, g := range r.Globs {
+		if strings.TrimSpace(strings.TrimPrefix(g, "!")) == "" {
+			return usageErrorf("--glob %q: empty pattern", g)
+		}
+	}
 	return nil
+}
+
+// pathFilter turns --path, --glob and --here into a filter relative to
+// the index root. --here needs the working directory inside the root.
+func (r *RetrievalFlags) pathFilter(ctx context.Context, f *Factory, db *store.DB) (query.PathFilter, error) {
+	pf := query.PathFilter{Globs: r.Globs}
+	for _, p := range r.Paths {
+		pf.Prefixes = append(pf.Prefixes, filepath.ToSlash(p))
+	}
+	if !r.Here {
+		return pf, nil
+	}
+	root, err := db.Meta(ctx, store.MetaRoot)
+	if err != nil {
+		return pf, err
+	}
+	wd := f.Config().WorkDir
+	rel, err := filepath.Rel(root, wd)
+	if root == "" || err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return pf, usageErrorf("--here: the current directory %s is not inside the index root %s", wd, root)
+	}
+	if rel != "." {
+		if len(pf.Prefixes) > 0 {
+			// --path is relative to the root; --here narrows each.
+			return pf, usageErrorf("--here cannot be combined with --path; give the paths relative to the root instead")
+		}
+		pf.Prefixes = []string{filepath.ToSlash(rel)}
+	}
+	return pf, nil
 }
 
 // thresholds reads the grading thresholds from the configuration.
@@ -98,9 +147,13 @@ func mode(f *Factory) string {
 }
 
 // askOptions builds the pipeline options shared by query and search.
-func askOptions(ctx context.Context, f *Factory, command string, rf *RetrievalFlags) (ask.Options, error) {
+func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, rf *RetrievalFlags) (ask.Options, error) {
 	cfg := f.Config()
 	th, err := thresholds(cfg)
+	if err != nil {
+		return ask.Options{}, err
+	}
+	paths, err := rf.pathFilter(ctx, f, db)
 	if err != nil {
 		return ask.Options{}, err
 	}
@@ -114,7 +167,9 @@ func askOptions(ctx context.Context, f *Factory, command string, rf *RetrievalFl
 		Mode:       mode(f),
 		MaxLength:  cfg.Int(config.KeyMaxQueryLength),
 		Limit:      rf.Limit,
-		Filter:     store.Filter{Kinds: rf.Types, Languages: rf.Languages},
+		Filter:     store.Filter{Kinds: rf.Types, Languages: rf.Languages, ExcludeTests: rf.ExcludeTests},
+		Tests:      rf.Tests,
+		Paths:      paths,
 		Thresholds: th,
 		Ranking:    query.DefaultRanking,
 		KeepAll:    rf.Explain,
@@ -172,6 +227,11 @@ type resultItemJSON struct {
 	Snippet   string            `json:"snippet"`
 	Content   string            `json:"content,omitempty"`
 	Explain   []query.TermScore `json:"explain,omitempty"`
+	// Set for a --files result: the file's best chunks.
+	Chunks []resultItemJSON `json:"chunks,omitempty"`
+	// Set for a --fixed-strings result: the line of the first match.
+	MatchLine int  `json:"match_line,omitempty"`
+	Test      bool `json:"test,omitempty"`
 }
 
 type scoresJSON struct {
@@ -217,19 +277,34 @@ func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFla
 		j.Terms = o.Retrieval.Terms
 	}
 	tk := tokenize.New()
-	for _, r := range o.Retrieval.Results {
+	item := func(r *query.Result) resultItemJSON {
 		it := resultItemJSON{
 			File: r.Path, StartLine: r.StartLine, EndLine: r.EndLine, Name: r.QualifiedName,
 			Kind: r.Kind, Language: r.Language, Score: round3(r.Score),
 			Scores:    scoresJSON{Lexical: round3(r.Lexical), Activation: round3(r.Activation)},
 			Signature: r.Signature,
 			Snippet:   query.Snippet(tk, r.Content, o.Retrieval.Terms, 3),
+			MatchLine: r.MatchLine,
+			Test:      r.IsTest,
 		}
 		if rf.ShowContent {
 			it.Content = r.Content
 		}
 		if rf.Explain {
 			it.Explain = r.Terms
+		}
+		return it
+	}
+	for i := range o.Retrieval.Results {
+		j.Results = append(j.Results, item(&o.Retrieval.Results[i]))
+	}
+	for _, fr := range o.Retrieval.Files {
+		// A file result reads like its best chunk (so file:start_line
+		// still opens something), scored as the file, with its chunks.
+		it := item(&fr.Chunks[0])
+		it.Score = round3(fr.Score)
+		for i := range fr.Chunks {
+			it.Chunks = append(it.Chunks, item(&fr.Chunks[i]))
 		}
 		j.Results = append(j.Results, it)
 	}

@@ -19,6 +19,9 @@ type SearchOptions struct {
 	F     *Factory
 	Query string
 	RetrievalFlags
+	Files      bool
+	Fixed      bool
+	IgnoreCase bool
 }
 
 // NewCmdSearch builds aur mem search.
@@ -35,12 +38,22 @@ signature, doc, path and body, relative to an ideal match) lifted by
 activation (how often and how recently a chunk proved useful).`,
 		Example: `  aur mem search "parse http request headers"
   aur mem search --type function --lang go --json "retry with backoff"
-  aur mem search --explain "open the database"`,
+  aur mem search --explain "open the database"
+  aur mem search "Timeout exceeded while awaiting headers"   # a pasted error finds its source
+  aur mem search -F 'awaiting headers'                        # exact substring, like grep -F
+  aur mem search --files "where would I add a new cookie attribute"
+  aur mem search --exclude-tests -g '*.go' -g '!vendor/**' "retry"`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = args[0]
 			if err := opts.validate(); err != nil {
 				return err
+			}
+			if opts.Fixed && opts.Files {
+				return usageErrorf("--fixed-strings and --files cannot be combined")
+			}
+			if opts.IgnoreCase && !opts.Fixed {
+				return usageErrorf("--ignore-case applies to --fixed-strings only (ranked search ignores case already)")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -49,6 +62,9 @@ activation (how often and how recently a chunk proved useful).`,
 		},
 	}
 	opts.addFlags(cmd)
+	cmd.Flags().BoolVar(&opts.Files, "files", false, "rank files instead of chunks: one line per file, with its best chunks in --json")
+	cmd.Flags().BoolVarP(&opts.Fixed, "fixed-strings", "F", false, "find chunks containing QUERY exactly (case-sensitive substring, like grep -F)")
+	cmd.Flags().BoolVarP(&opts.IgnoreCase, "ignore-case", "i", false, "with -F: ignore ASCII case")
 	return cmd
 }
 
@@ -59,10 +75,11 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(ctx, f, "search", &opts.RetrievalFlags)
+	aopts, err := askOptions(ctx, f, db, "search", &opts.RetrievalFlags)
 	if err != nil {
 		return err
 	}
+	aopts.Files, aopts.Fixed, aopts.IgnoreCase = opts.Files, opts.Fixed, opts.IgnoreCase
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
 	if err != nil {
 		return queryError(err)
@@ -74,8 +91,42 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if ios.IsStderrTTY() || opts.Explain {
 		fmt.Fprintln(ios.ErrOut, gradeLine(f, out, aopts))
 	}
+	if opts.Files {
+		printFiles(f, ios.Out, out)
+		return nil
+	}
 	printResults(f, ios.Out, out, &opts.RetrievalFlags)
 	return nil
+}
+
+// printFiles prints ranked files: paths only when piped (like rg -l),
+// with scores and their best chunks at a terminal.
+func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
+	ios := f.IOStreams
+	cs := ios.ColorScheme()
+	if out.Retrieval == nil {
+		return
+	}
+	tty := ios.IsStdoutTTY()
+	for i, fr := range out.Retrieval.Files {
+		if !tty {
+			fmt.Fprintln(w, fr.Path)
+			continue
+		}
+		var names []string
+		for _, c := range fr.Chunks {
+			n := c.QualifiedName
+			if n == "" {
+				n = fmt.Sprintf("%s:%d", c.Kind, c.StartLine)
+			}
+			names = append(names, n)
+		}
+		fmt.Fprintf(w, "%s %s  %s  %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, fr.Score),
+			cs.Cyan(fr.Path), cs.Gray(strings.Join(names, ", ")))
+	}
+	if len(out.Retrieval.Files) == 0 && tty {
+		fmt.Fprintln(w, cs.Gray("no file scored at or above the threshold"))
+	}
 }
 
 // printResults prints ranked chunks: an aligned table with snippets at a
@@ -90,6 +141,9 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags)
 	tty := ios.IsStdoutTTY()
 	for i, r := range out.Retrieval.Results {
 		loc := fmt.Sprintf("%s:%d-%d", r.Path, r.StartLine, r.EndLine)
+		if r.MatchLine > 0 {
+			loc = fmt.Sprintf("%s:%d", r.Path, r.MatchLine)
+		}
 		name := r.QualifiedName
 		if name == "" {
 			name = "-"

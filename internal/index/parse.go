@@ -90,6 +90,7 @@ func indexedChunks(rel, lang string, chunks []chunk.Chunk, tk *tokenize.Tokenize
 	out := make([]store.IndexedChunk, 0, len(chunks))
 	ordinals := map[uint64]int{}
 	pathTerms := string(tk.AppendJoined(nil, strings.TrimSuffix(rel, path.Ext(rel)), map[string]struct{}{}))
+	testFile := chunk.IsTestPath(rel, lang)
 	var buf []byte
 	for _, c := range chunks {
 		key := idKey(rel, c)
@@ -106,6 +107,7 @@ func indexedChunks(rel, lang string, chunks []chunk.Chunk, tk *tokenize.Tokenize
 			EndLine:       c.EndLine,
 			Content:       c.Content,
 			Language:      lang,
+			IsTest:        testFile || c.Test,
 		}}
 		ic.Terms.Name = string(tk.AppendJoined(buf[:0], c.QualifiedName, map[string]struct{}{}))
 		ic.Terms.Signature = string(tk.AppendJoined(buf[:0], c.Signature, map[string]struct{}{}))

@@ -65,6 +65,16 @@ type Term struct {
 	IDF  float64
 }
 
+// Evidence is what grading knows of one of the best candidates of a
+// retrieval: its final score and the query terms it holds.
+type Evidence struct {
+	Score float64 `json:"score"`
+	// Matched are the query terms found in the chunk (any field).
+	Matched map[string]bool `json:"matched,omitempty"`
+	// Phrase is the share of the query found verbatim in the chunk.
+	Phrase float64 `json:"phrase,omitempty"`
+}
+
 // Grade is the outcome of grading.
 type Grade struct {
 	Tier         Tier    `json:"tier"`
@@ -72,9 +82,20 @@ type Grade struct {
 	HighQuality  int     `json:"high_quality_chunks"`
 }
 
-// Evaluate grades a retrieval from the query terms and, for each
-// high-quality chunk, the set of query terms it contains.
-func Evaluate(terms []Term, hq []map[string]bool, th Thresholds) Grade {
+// GroundingDepth is how many of the best high-quality chunks can ground
+// a question: an answer has to be near the top to be of use.
+const GroundingDepth = 3
+
+// Evaluate grades a retrieval from the query terms and the evidence of its
+// best candidates, best first (the same candidates whatever the display
+// limit).
+func Evaluate(terms []Term, ev []Evidence, th Thresholds) Grade {
+	var hq []Evidence
+	for _, e := range ev {
+		if e.Score >= th.Activation {
+			hq = append(hq, e)
+		}
+	}
 	g := Grade{HighQuality: len(hq), Groundedness: Groundedness(terms, hq)}
 	switch {
 	case len(hq) == 0:
@@ -87,21 +108,36 @@ func Evaluate(terms []Term, hq []map[string]bool, th Thresholds) Grade {
 	return g
 }
 
-// Groundedness is Σ idf(t) over the terms found in at least one chunk,
-// divided by Σ idf(t) over all terms; 0 without terms.
-func Groundedness(terms []Term, chunks []map[string]bool) float64 {
-	var found, total float64
+// Groundedness is how completely one of the best GroundingDepth chunks
+// holds the question: for each, Σ idf(t) over the terms it holds divided
+// by Σ idf(t) over all terms, or the share of the question it holds
+// verbatim if that is more; the largest of these. 0 without terms.
+//
+// One chunk, not the union of all: the first release counted a term
+// found in any returned chunk, and on real questions some chunk always
+// held each word, so nearly everything graded 1.0 whether or not an
+// answer was found.
+func Groundedness(terms []Term, chunks []Evidence) float64 {
+	var total float64
 	for _, t := range terms {
 		total += t.IDF
-		for _, c := range chunks {
-			if c[t.Text] {
+	}
+	best := 0.0
+	for i, c := range chunks {
+		if i == GroundingDepth {
+			break
+		}
+		found := 0.0
+		for _, t := range terms {
+			if c.Matched[t.Text] {
 				found += t.IDF
-				break
 			}
 		}
+		g := c.Phrase
+		if total > 0 {
+			g = max(g, found/total)
+		}
+		best = max(best, g)
 	}
-	if total == 0 {
-		return 0
-	}
-	return found / total
+	return best
 }

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aurora-dev/aur/internal/activation"
+	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/store"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
@@ -18,12 +20,18 @@ type Options struct {
 	Limit     int     // results returned; default 10
 	Threshold float64 // minimum final score of a high-quality chunk (AURORA_ACTIVATION_THRESHOLD)
 	Filter    store.Filter
-	Ranking   Ranking
-	Params    activation.Params
-	Now       time.Time
+	Paths     PathFilter
+	// Tests ranks test code like other code; by default it is demoted
+	// unless the question is about tests (see aboutTests).
+	Tests   bool
+	Ranking Ranking
+	Params  activation.Params
+	Now     time.Time
 	// KeepAll returns every scored candidate in All, threshold or not
 	// (for --explain and evaluation).
 	KeepAll bool
+	// Files ranks files (Retrieval.Files) instead of chunks.
+	Files bool
 }
 
 // DefaultThreshold is the default of AURORA_ACTIVATION_THRESHOLD.
@@ -35,7 +43,14 @@ type Result struct {
 	Score      float64     `json:"score"`
 	Lexical    float64     `json:"lexical"`
 	Activation float64     `json:"activation"`
-	Terms      []TermScore `json:"terms,omitempty"`
+	// Phrase is the share of the query's letters in phrases the chunk
+	// holds verbatim (see phrases).
+	Phrase float64 `json:"phrase,omitempty"`
+	// MatchLine is the line of the first occurrence of a fixed string.
+	MatchLine int `json:"match_line,omitempty"`
+	// Demoted is set for test code ranked down (Ranking.TestFactor).
+	Demoted bool        `json:"demoted,omitempty"`
+	Terms   []TermScore `json:"terms,omitempty"`
 	// Matched is the set of query terms found in the chunk, for
 	// groundedness.
 	Matched map[string]bool `json:"matched,omitempty"`
@@ -43,13 +58,26 @@ type Result struct {
 
 // Retrieval is the outcome of a search.
 type Retrieval struct {
-	Query      string
-	Terms      []Term
-	Results    []Result // high-quality chunks, best first, at most Limit
+	Query   string
+	Terms   []Term
+	Phrases []Phrase
+	// TestsDemoted tells whether test code was ranked down.
+	TestsDemoted bool
+	// Fixed is set for a fixed-string search (SearchFixed).
+	Fixed bool
+	// Files are the ranked files of a --files search, at most Limit.
+	Files []FileResult
+	Results      []Result // high-quality chunks, best first, at most Limit
+	// Evidence is what grading reads: the best GradeDepth candidates,
+	// whatever the limit, so the grade does not depend on --limit.
+	Evidence   []quality.Evidence
 	All        []Result // every scored candidate, best first (KeepAll only)
 	Candidates int
 	Generation int64
 }
+
+// GradeDepth is how many of the best candidates grading looks at.
+const GradeDepth = 10
 
 // maxQueryTerms bounds the terms a query is scored on.
 const maxQueryTerms = 64
@@ -105,7 +133,16 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		present = present[:maxQueryTerms]
 		scoring = present
 	}
-	if len(present) == 0 {
+	r.Phrases = phrases(q)
+	r.TestsDemoted = !opts.Tests && !aboutTests(q)
+	if !opts.Paths.Empty() {
+		ids, err := opts.Paths.resolve(ctx, e.db)
+		if err != nil {
+			return nil, err
+		}
+		opts.Filter.Restrict, opts.Filter.FileIDs = true, ids
+	}
+	if len(present) == 0 && len(r.Phrases) == 0 {
 		return r, nil
 	}
 	// Candidate generation: leave the commonest terms out of the MATCH
@@ -119,22 +156,56 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	if len(selective) == 0 {
 		selective = present
 	}
-	ids, err := e.db.Candidates(ctx, matchExpr(selective), opts.Ranking.storeWeights(), opts.Filter, opts.Ranking.Candidates)
-	if err != nil {
-		return nil, err
+	var ids []int64
+	depth := opts.Ranking.Candidates
+	if opts.Files {
+		depth *= opts.Ranking.FileCandidates
+	}
+	if len(selective) > 0 {
+		ids, err = e.db.Candidates(ctx, matchExpr(selective), opts.Ranking.storeWeights(), opts.Filter, depth)
+		if err != nil {
+			return nil, err
+		}
+	}
+	// Chunks holding a phrase verbatim are candidates whatever their
+	// words' bm25.
+	inPhrase := map[int64][]int{}
+	for i, p := range r.Phrases {
+		pids, err := e.db.Substring(ctx, p.Text, false, opts.Filter, depth)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range pids {
+			if inPhrase[id] == nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+			inPhrase[id] = append(inPhrase[id], i)
+		}
 	}
 	chunks, err := e.db.ChunksByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	r.Candidates = len(chunks)
-	scored, err := e.score(ctx, chunks, scoring, corpus, opts)
+	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, inPhrase)
 	if err != nil {
 		return nil, err
 	}
+	if opts.Files {
+		var hq []Result
+		for _, c := range scored {
+			if c.Score >= opts.Threshold {
+				hq = append(hq, c)
+			}
+		}
+		r.Files = opts.Ranking.Files(hq, opts.Limit)
+	}
 	for i := range scored {
-		if scored[i].Score >= opts.Threshold && len(r.Results) < opts.Limit {
+		if !opts.Files && scored[i].Score >= opts.Threshold && len(r.Results) < opts.Limit {
 			r.Results = append(r.Results, scored[i])
+		}
+		if i < GradeDepth {
+			r.Evidence = append(r.Evidence, scored[i].evidence())
 		}
 	}
 	if opts.KeepAll {
@@ -184,7 +255,7 @@ func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []T
 	return terms, scoring, nil
 }
 
-func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options) ([]Result, error) {
+func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, inPhrase map[int64][]int) ([]Result, error) {
 	keys := make([]int64, 0, len(chunks))
 	pathSet := map[string]bool{}
 	var paths []string
@@ -209,6 +280,11 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 		c := &chunks[i]
 		fs := chunkFields(e.tk, c)
 		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
+		phrase := 0.0
+		for _, i := range inPhrase[c.ID] {
+			phrase += r.Phrases[i].Share
+		}
+		lex = opts.Ranking.withPhrase(lex, min(1, phrase))
 		a, f := acc[c.Key], fh[c.Path]
 		act := opts.Params.Activation(now, events(f))
 		if a.N > 0 {
@@ -219,8 +295,12 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 			aa := opts.Params.Activation(now, events(a.History)) * as * as
 			act = 1 - (1-act)*(1-aa)
 		}
-		res := Result{Chunk: *c, Lexical: lex, Activation: act, Terms: parts, Matched: map[string]bool{}}
+		res := Result{Chunk: *c, Lexical: lex, Activation: act, Phrase: min(1, phrase), Terms: parts, Matched: map[string]bool{}}
 		res.Score = opts.Ranking.hybrid(lex, act)
+		if c.IsTest && r.TestsDemoted {
+			res.Demoted = true
+			res.Score *= opts.Ranking.TestFactor
+		}
 		for _, p := range parts {
 			if len(p.Fields) > 0 {
 				res.Matched[p.Term] = true
@@ -240,6 +320,28 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 	return out, nil
 }
 
+// evidence is what grading needs of a result.
+func (r *Result) evidence() quality.Evidence {
+	return quality.Evidence{Score: r.Score, Matched: r.Matched, Phrase: r.Phrase}
+}
+
+// Grade grades the retrieval against the thresholds (internal/quality).
+func (r *Retrieval) Grade(th quality.Thresholds) quality.Grade {
+	terms := make([]quality.Term, 0, len(r.Terms))
+	for _, t := range r.Terms {
+		terms = append(terms, quality.Term{Text: t.Text, IDF: t.IDF})
+	}
+	if r.Fixed {
+		// An exact substring is found or not: one match answers a grep.
+		g := quality.Grade{Tier: quality.NoMatch, HighQuality: len(r.Evidence)}
+		if len(r.Evidence) > 0 {
+			g.Tier, g.Groundedness = quality.Good, 1
+		}
+		return g
+	}
+	return quality.Evaluate(terms, r.Evidence, th)
+}
+
 func events(h store.History) activation.Events {
 	return activation.Events{N: h.N, Oldest: h.Oldest, Recent: h.Recent}
 }
@@ -247,4 +349,135 @@ func events(h store.History) activation.Events {
 // String renders a result's score parts for --explain.
 func (r *Result) String() string {
 	return fmt.Sprintf("score %.3f = lexical %.3f + activation %.3f", r.Score, r.Lexical, r.Activation)
+}
+
+// SearchFixed finds the chunks whose text contains s exactly (grep -F
+// semantics, case-sensitive unless ignoreCase), through the trigram index.
+// Every match scores 1: code before tests, then in path and line order.
+// At most limit results; Evidence covers the first GradeDepth.
+func (e *Engine) SearchFixed(ctx context.Context, s string, ignoreCase bool, opts Options) (*Retrieval, error) {
+	if opts.Limit <= 0 {
+		opts.Limit = 10
+	}
+	r := &Retrieval{Query: s, Fixed: true, Phrases: []Phrase{{Text: s, Quoted: true, Share: 1}}}
+	corpus, err := e.db.Corpus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Generation = corpus.Generation
+	if !opts.Paths.Empty() {
+		ids, err := opts.Paths.resolve(ctx, e.db)
+		if err != nil {
+			return nil, err
+		}
+		opts.Filter.Restrict, opts.Filter.FileIDs = true, ids
+	}
+	ids, err := e.db.Substring(ctx, s, !ignoreCase, opts.Filter, maxFixed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidQuery, err)
+	}
+	chunks, err := e.db.ChunksByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	r.Candidates = len(chunks)
+	out := make([]Result, 0, len(chunks))
+	for _, c := range chunks {
+		out = append(out, Result{Chunk: c, Score: 1, Lexical: 1, Phrase: 1, Matched: map[string]bool{},
+			MatchLine: matchLine(c.Content, s, ignoreCase, c.StartLine)})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].IsTest != out[j].IsTest {
+			return !out[i].IsTest
+		}
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].StartLine < out[j].StartLine
+	})
+	for i := range out {
+		if i < opts.Limit {
+			r.Results = append(r.Results, out[i])
+		}
+		if i < GradeDepth {
+			r.Evidence = append(r.Evidence, out[i].evidence())
+		}
+	}
+	if opts.KeepAll {
+		r.All = out
+	}
+	return r, nil
+}
+
+// maxFixed bounds the chunks a fixed-string search reads.
+const maxFixed = 1000
+
+// matchLine is the line of the first occurrence of s in a chunk's text.
+func matchLine(content, s string, ignoreCase bool, start int) int {
+	i := -1
+	if ignoreCase {
+		i = strings.Index(strings.ToLower(content), strings.ToLower(s))
+	} else {
+		i = strings.Index(content, s)
+	}
+	if i < 0 {
+		return start
+	}
+	return start + strings.Count(content[:i], "\n")
+}
+
+// FileResult is one file of a --files search: its aggregated score and
+// its best chunks.
+type FileResult struct {
+	Path   string   `json:"file"`
+	Score  float64  `json:"score"`
+	Chunks []Result `json:"chunks"`
+}
+
+// fileChunks is how many of a file's best chunks add to its score and are
+// shown with it.
+const fileChunks = 3
+
+// Files ranks the files of a retrieval's scored candidates: a file scores
+// as the noisy-or of its best chunks, each counting FileDecay times the
+// one before it (1 − Π (1 − s_i · decay^i)). One strong chunk makes a
+// strong file; several good ones make a better file than one good one,
+// with quickly diminishing returns, so a huge file of weak matches does
+// not win on volume.
+func (r Ranking) Files(scored []Result, limit int) []FileResult {
+	byPath := map[string]*FileResult{}
+	var order []*FileResult
+	for _, c := range scored {
+		f := byPath[c.Path]
+		if f == nil {
+			f = &FileResult{Path: c.Path}
+			byPath[c.Path] = f
+			order = append(order, f)
+		}
+		if len(f.Chunks) < fileChunks {
+			f.Chunks = append(f.Chunks, c)
+		}
+	}
+	for _, f := range order {
+		miss, w := 1.0, 1.0
+		for _, c := range f.Chunks {
+			miss *= 1 - c.Score*w
+			w *= r.FileDecay
+		}
+		f.Score = 1 - miss
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if order[i].Score != order[j].Score {
+			return order[i].Score > order[j].Score
+		}
+		return order[i].Path < order[j].Path
+	})
+	out := make([]FileResult, 0, min(limit, len(order)))
+	for _, f := range order {
+		if len(out) == limit {
+			break
+		}
+		out = append(out, *f)
+	}
+	return out
 }

@@ -143,19 +143,8 @@ func TestRankStats(t *testing.T) {
 	}
 }
 
-// grade is internal/ask.Grade, which this package cannot import (ask
-// imports query): the tier aur mem search would report.
-func grade(r *Retrieval, th quality.Thresholds) quality.Grade {
-	terms := make([]quality.Term, len(r.Terms))
-	for i, t := range r.Terms {
-		terms[i] = quality.Term{Text: t.Text, IDF: t.IDF}
-	}
-	hq := make([]map[string]bool, len(r.Results))
-	for i := range r.Results {
-		hq[i] = r.Results[i].Matched
-	}
-	return quality.Evaluate(terms, hq, th)
-}
+// grade is the tier aur mem search would report.
+func grade(r *Retrieval, th quality.Thresholds) quality.Grade { return r.Grade(th) }
 
 // queryStyle is the fixture's own field of a queries.jsonl line (the shared
 // format ignores it): how the question is phrased.

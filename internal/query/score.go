@@ -52,6 +52,21 @@ type Ranking struct {
 	// the queries keep no chunk above it). Monotone: it never changes a
 	// ranking, only what the thresholds mean.
 	Calibration float64
+	// TestFactor multiplies the score of test code when the question is
+	// not about tests: a test of X names X and exercises it, so it
+	// matches a question about X nearly as well as X does; the code under
+	// test is what the question wants.
+	TestFactor float64
+	// PhraseWeight is how much of the headroom above the lexical score a
+	// chunk gains by holding the query's phrases verbatim (see phrases):
+	// lexical' = lexical + PhraseWeight · share · (1 − lexical).
+	PhraseWeight float64
+	// FileDecay is how much each further chunk of a file counts in its
+	// --files score, relative to the one before (see Files).
+	FileDecay float64
+	// FileCandidates multiplies Candidates for a --files search: files
+	// need the evidence of more chunks than a top-10 of chunks does.
+	FileCandidates int
 }
 
 // DefaultRanking are the tuned constants.
@@ -64,22 +79,38 @@ var DefaultRanking = Ranking{
 	BodyTF:           0.25,
 	ActivationWeight: 0.2,
 	Calibration:      0.65,
+	TestFactor:       0.6,
+	PhraseWeight:     0.8,
+	FileDecay:        0.5,
+	FileCandidates:   3,
 }
 
 // hybrid combines the lexical score and activation:
 //
-//	final = min(1, lexical · (1 + w·activation))
+//	final = lexical · (1 + w · activation · (1 − lexical))
 //
-// Activation lifts a chunk in proportion to its own relevance: a recently
-// used chunk moves ahead of comparably relevant ones, but an unrelated
-// chunk that happens to be hot (low lexical score) cannot jump over a
-// clearly better match, and with no history the score is exactly the
-// lexical one. (An additive lift, lexical + w·activation·(1 − lexical),
-// was tried first: replaying 300 unrelated queries in a row through
-// shared/eval cut MRR@10 from 0.45 to 0.29, because every chunk shown in
-// the last minute outranked better matches.)
+// Activation lifts a chunk in proportion to its own relevance and to the
+// headroom left above it, so usage history reorders near-ties only: with
+// w = 0.2 a chunk gains at most 5% of its score at lexical 0.75 and
+// nothing as lexical nears 1, a hot but weak match cannot overtake one
+// whose lexical score is more than w·(1 − lexical) ahead, no score reaches
+// 1 from use alone, and with no history the score is exactly the lexical
+// one. (An additive lift, lexical + w·activation, was tried first:
+// replaying 300 unrelated queries in a row through shared/eval cut MRR@10
+// from 0.45 to 0.29, because every chunk shown in the last minute
+// outranked better matches. The first release's lexical · (1 + w·a),
+// capped at 1, let repeated use drive scores to the cap.)
 func (r Ranking) hybrid(lex, act float64) float64 {
-	return min(1, lex*(1+r.ActivationWeight*act))
+	return lex * (1 + r.ActivationWeight*act*(1-lex))
+}
+
+// withPhrase lifts a lexical score by the share of the query found
+// verbatim in the chunk.
+func (r Ranking) withPhrase(lex, share float64) float64 {
+	if share <= 0 {
+		return lex
+	}
+	return lex + r.PhraseWeight*share*(1-lex)
 }
 
 // association is the IDF-weighted share of the query's terms (or their

@@ -36,6 +36,7 @@ type Chunk struct {
 	Content       string
 	Language      string
 	BodyTerms     int // distinct tokens in the body
+	IsTest        bool
 }
 
 // Terms is the tokenized text of a chunk for the full-text index, one
@@ -92,7 +93,7 @@ func (db *DB) ApplyBatch(ctx context.Context, ups []FileUpdate) error {
 // starts a goroutine per Query to watch the context, a measurable cost at
 // a hundred thousand rows.
 type batchWriter struct {
-	deleteAccess, deleteFile, insertFile, touchFile, insertChunk, insertFTS *sql.Stmt
+	deleteAccess, deleteFile, insertFile, touchFile, insertChunk, insertFTS, insertTri *sql.Stmt
 }
 
 func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
@@ -109,8 +110,9 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.touchFile, `UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?`},
 		{&w.insertChunk, `INSERT INTO chunks(key, file_id, kind, name, qualified_name, signature, doc,
-			start_line, end_line, content, language, body_terms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+			start_line, end_line, content, language, body_terms, is_test) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insertFTS, `INSERT INTO chunks_fts(rowid, name, signature, doc, path, body) VALUES (?, ?, ?, ?, ?, ?)`},
+		{&w.insertTri, `INSERT INTO chunks_tri(rowid, content) VALUES (?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, s.sql)
 		if err != nil {
@@ -123,7 +125,7 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 }
 
 func (w *batchWriter) close() {
-	for _, s := range []*sql.Stmt{w.deleteAccess, w.deleteFile, w.insertFile, w.touchFile, w.insertChunk, w.insertFTS} {
+	for _, s := range []*sql.Stmt{w.deleteAccess, w.deleteFile, w.insertFile, w.touchFile, w.insertChunk, w.insertFTS, w.insertTri} {
 		if s != nil {
 			s.Close()
 		}
@@ -160,7 +162,7 @@ func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 	for i := range u.Chunks {
 		c := &u.Chunks[i]
 		res, err := w.insertChunk.ExecContext(ctx, c.Key, f.ID, c.Kind, c.Name, c.QualifiedName, c.Signature, c.Doc,
-			c.StartLine, c.EndLine, c.Content, c.Language, c.BodyTerms)
+			c.StartLine, c.EndLine, c.Content, c.Language, c.BodyTerms, c.IsTest)
 		if err != nil {
 			return fmt.Errorf("chunk %s lines %d-%d: %w", c.QualifiedName, c.StartLine, c.EndLine, err)
 		}
@@ -169,6 +171,9 @@ func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 		}
 		t := &c.Terms
 		if _, err := w.insertFTS.ExecContext(ctx, c.ID, t.Name, t.Signature, t.Doc, t.Path, t.Body); err != nil {
+			return err
+		}
+		if _, err := w.insertTri.ExecContext(ctx, c.ID, c.Content); err != nil {
 			return err
 		}
 	}

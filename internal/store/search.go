@@ -2,33 +2,32 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Column weights for bm25(), in the order of the chunks_fts columns:
 // name, signature, doc, path, body.
 type Weights [5]float64
 
-// Filter narrows a search to chunk kinds and languages (empty: all).
+// Filter narrows a search (zero value: everything).
 type Filter struct {
 	Kinds     []string
 	Languages []string
+	// ExcludeTests drops test code (chunks.is_test).
+	ExcludeTests bool
+	// Restrict limits the search to the files in FileIDs (which may then
+	// be empty: nothing matches). The caller resolves path prefixes and
+	// globs to ids with FilePaths.
+	Restrict bool
+	FileIDs  []int64
 }
 
-// Candidates runs an FTS5 MATCH expression and returns the row ids of the
-// best `limit` chunks by bm25 with the given column weights. match must be
-// built from quoted tokens only (see internal/query): it is FTS5 syntax.
-func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter, limit int) ([]int64, error) {
-	var b strings.Builder
-	args := []any{}
-	b.WriteString(`SELECT chunks_fts.rowid FROM chunks_fts`)
-	if len(f.Kinds) > 0 || len(f.Languages) > 0 {
-		b.WriteString(` JOIN chunks c ON c.id = chunks_fts.rowid`)
-	}
-	b.WriteString(` WHERE chunks_fts MATCH ?`)
-	args = append(args, match)
+// where appends the filter's conditions on the chunks table aliased c.
+func (f Filter) where(b *strings.Builder, args []any) []any {
 	if len(f.Kinds) > 0 {
 		b.WriteString(` AND c.kind IN (` + inList(len(f.Kinds)) + `)`)
 		for _, k := range f.Kinds {
@@ -41,6 +40,37 @@ func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter,
 			args = append(args, l)
 		}
 	}
+	if f.ExcludeTests {
+		b.WriteString(` AND c.is_test = 0`)
+	}
+	if f.Restrict {
+		ids, _ := json.Marshal(f.FileIDs)
+		if len(f.FileIDs) == 0 {
+			ids = []byte("[]")
+		}
+		b.WriteString(` AND c.file_id IN (SELECT value FROM json_each(?))`)
+		args = append(args, string(ids))
+	}
+	return args
+}
+
+func (f Filter) any() bool {
+	return len(f.Kinds) > 0 || len(f.Languages) > 0 || f.ExcludeTests || f.Restrict
+}
+
+// Candidates runs an FTS5 MATCH expression and returns the row ids of the
+// best `limit` chunks by bm25 with the given column weights. match must be
+// built from quoted tokens only (see internal/query): it is FTS5 syntax.
+func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter, limit int) ([]int64, error) {
+	var b strings.Builder
+	args := []any{}
+	b.WriteString(`SELECT chunks_fts.rowid FROM chunks_fts`)
+	if f.any() {
+		b.WriteString(` JOIN chunks c ON c.id = chunks_fts.rowid`)
+	}
+	b.WriteString(` WHERE chunks_fts MATCH ?`)
+	args = append(args, match)
+	args = f.where(&b, args)
 	fmt.Fprintf(&b, ` ORDER BY bm25(chunks_fts, %g, %g, %g, %g, %g) LIMIT %d`, w[0], w[1], w[2], w[3], w[4], limit)
 	rows, err := db.db.QueryContext(ctx, b.String(), args...)
 	if err != nil {
@@ -69,7 +99,7 @@ func (db *DB) ChunksByID(ctx context.Context, ids []int64) ([]Chunk, error) {
 		args[i] = id
 	}
 	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.key, c.file_id, f.path, c.kind, c.name, c.qualified_name,
-		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms
+		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms, c.is_test
 		FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN (`+inList(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read chunks: %w", err)
@@ -79,7 +109,7 @@ func (db *DB) ChunksByID(ctx context.Context, ids []int64) ([]Chunk, error) {
 	for rows.Next() {
 		var c Chunk
 		if err := rows.Scan(&c.ID, &c.Key, &c.FileID, &c.Path, &c.Kind, &c.Name, &c.QualifiedName,
-			&c.Signature, &c.Doc, &c.StartLine, &c.EndLine, &c.Content, &c.Language, &c.BodyTerms); err != nil {
+			&c.Signature, &c.Doc, &c.StartLine, &c.EndLine, &c.Content, &c.Language, &c.BodyTerms, &c.IsTest); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -214,4 +244,111 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return strconv.ParseInt(v, 10, 64)
+}
+
+// maxTrigrams bounds the trigrams a substring search asks FTS5 for: a
+// dozen spread over the needle already narrow the candidates to a handful,
+// and every chunk is checked against the whole needle anyway.
+const maxTrigrams = 12
+
+// MinSubstring is the shortest needle a substring search accepts: the
+// trigram index cannot look up less.
+const MinSubstring = 3
+
+// Substring returns the ids of the chunks whose text contains needle
+// (ASCII case folded unless caseSensitive), in index order, at most limit.
+// It asks the trigram index for chunks holding trigrams of needle and
+// checks each against the needle itself.
+func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, f Filter, limit int) ([]int64, error) {
+	if utf8.RuneCountInString(needle) < MinSubstring {
+		return nil, fmt.Errorf("substring search needs at least %d characters", MinSubstring)
+	}
+	var b strings.Builder
+	args := []any{trigramMatch(needle)}
+	b.WriteString(`SELECT c.id FROM chunks_tri JOIN chunks c ON c.id = chunks_tri.rowid WHERE chunks_tri MATCH ?`)
+	if caseSensitive {
+		b.WriteString(` AND instr(c.content, ?) > 0`)
+		args = append(args, needle)
+	} else {
+		b.WriteString(` AND instr(lower(c.content), ?) > 0`)
+		args = append(args, asciiLower(needle))
+	}
+	args = f.where(&b, args)
+	fmt.Fprintf(&b, ` ORDER BY c.id LIMIT %d`, limit)
+	rows, err := db.db.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("substring search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// trigramMatch is an FTS5 expression requiring up to maxTrigrams distinct
+// trigrams of s, spread over it, each a quoted string.
+func trigramMatch(s string) string {
+	r := []rune(strings.ToLower(s))
+	seen := map[string]bool{}
+	var all []string
+	for i := 0; i+3 <= len(r); i++ {
+		t := string(r[i : i+3])
+		if !seen[t] {
+			seen[t] = true
+			all = append(all, t)
+		}
+	}
+	pick := all
+	if len(all) > maxTrigrams {
+		pick = make([]string, 0, maxTrigrams)
+		for i := range maxTrigrams {
+			pick = append(pick, all[i*(len(all)-1)/(maxTrigrams-1)])
+		}
+	}
+	q := make([]string, len(pick))
+	for i, t := range pick {
+		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(q, " AND ")
+}
+
+// asciiLower folds ASCII letters only, as SQLite's lower() does.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// FilePath is a file's id and path.
+type FilePath struct {
+	ID   int64
+	Path string
+}
+
+// FilePaths lists every indexed file's id and path, in path order.
+func (db *DB) FilePaths(ctx context.Context) ([]FilePath, error) {
+	rows, err := db.db.QueryContext(ctx, `SELECT id, path FROM files ORDER BY path`)
+	if err != nil {
+		return nil, fmt.Errorf("list files: %w", err)
+	}
+	defer rows.Close()
+	var out []FilePath
+	for rows.Next() {
+		var f FilePath
+		if err := rows.Scan(&f.ID, &f.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }

@@ -1,0 +1,135 @@
+package query
+
+import (
+	"strings"
+	"unicode"
+)
+
+// Phrases are the exact strings of a query that code may contain
+// verbatim: what a user quoted, and the word runs of text pasted from a
+// terminal or a log. A pasted error message is the words its format
+// string holds with values filled in; splitting it at the punctuation that
+// surrounds values (quotes, colons, brackets, sentence ends) leaves runs
+// such as "Client.Timeout exceeded while awaiting headers" that the
+// emitting string literal contains as they are.
+//
+// A run counts when it has at least minPhraseWords words and
+// minPhraseLetters letters: shorter ones ("not found") occur everywhere and
+// say little. A quoted string counts from MinSubstring characters: the
+// user asked for it. Natural questions are runs too, but a whole question
+// is rarely a substring of code, so they find nothing and change nothing.
+const (
+	minPhraseWords   = 3
+	minPhraseLetters = 12
+	maxPhrases       = 4
+)
+
+// Phrase is one exact string of a query and its share of the query's
+// letters, the weight of finding it.
+type Phrase struct {
+	Text   string  `json:"text"`
+	Quoted bool    `json:"quoted,omitempty"`
+	Share  float64 `json:"share"`
+}
+
+// phrases extracts a query's phrases, longest first, at most maxPhrases.
+func phrases(q string) []Phrase {
+	total := letters(q)
+	if total == 0 {
+		return nil
+	}
+	var out []Phrase
+	add := func(s string, quoted bool) {
+		s = strings.Join(strings.Fields(s), " ")
+		if quoted {
+			if len([]rune(s)) < 3 {
+				return
+			}
+		} else if len(strings.Fields(s)) < minPhraseWords || letters(s) < minPhraseLetters {
+			return
+		}
+		for _, p := range out {
+			if strings.EqualFold(p.Text, s) {
+				return
+			}
+		}
+		out = append(out, Phrase{Text: s, Quoted: quoted, Share: min(1, float64(letters(s))/float64(total))})
+	}
+	// Quoted parts first: "..." and `...` (a single quote is an
+	// apostrophe too often to pair).
+	rest := q
+	for _, quote := range []string{`"`, "`", "“"} {
+		closeQ := quote
+		if quote == "“" {
+			closeQ = "”"
+		}
+		for {
+			i := strings.Index(rest, quote)
+			if i < 0 {
+				break
+			}
+			j := strings.Index(rest[i+len(quote):], closeQ)
+			if j < 0 {
+				break
+			}
+			add(rest[i+len(quote):i+len(quote)+j], true)
+			rest = rest[:i] + " | " + rest[i+len(quote)+j+len(closeQ):]
+		}
+	}
+	for _, run := range splitRuns(rest) {
+		add(run, false)
+	}
+	// Longest first; the cap keeps the substring searches few.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j].Text) > len(out[j-1].Text); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	if len(out) > maxPhrases {
+		out = out[:maxPhrases]
+	}
+	return out
+}
+
+// splitRuns cuts text at the characters that delimit values in messages:
+// anything but letters, digits, white space and the characters inside
+// identifiers, paths and words (_ - . / '), and at a sentence end (". ").
+func splitRuns(s string) []string {
+	s = strings.ReplaceAll(s, ". ", " | ")
+	return strings.FieldsFunc(s, func(r rune) bool {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsSpace(r) {
+			return false
+		}
+		switch r {
+		case '_', '-', '.', '/', '\'':
+			return false
+		}
+		return true
+	})
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// testWords are the words that make a question about tests: then test
+// code is not demoted.
+var testWords = map[string]bool{"test": true, "tests": true, "testing": true, "spec": true, "specs": true}
+
+// aboutTests reports whether the query asks about tests.
+func aboutTests(q string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r)
+	}) {
+		if testWords[w] {
+			return true
+		}
+	}
+	return false
+}
