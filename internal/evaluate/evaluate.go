@@ -22,14 +22,29 @@ const K = 10
 // as finding a symbol).
 const slack = 20
 
-// Query is one line of a queries.jsonl file.
+// Query is one line of a queries.jsonl file: either one target (the
+// doc-sentence format of shared/eval: file, name, line, end_line) or
+// several graded ones (the realq format: targets, grade 2 = the answer,
+// 1 = useful supporting code).
 type Query struct {
-	ID      string `json:"id"`
-	Query   string `json:"query"`
+	ID      string   `json:"id"`
+	Query   string   `json:"query"`
+	Style   string   `json:"style,omitempty"`
+	File    string   `json:"file"`
+	Name    string   `json:"name"`
+	Line    int      `json:"line"`
+	EndLine int      `json:"end_line"`
+	Targets []Target `json:"targets,omitempty"`
+}
+
+// Target is one graded target of a realq query.
+type Target struct {
 	File    string `json:"file"`
 	Name    string `json:"name"`
 	Line    int    `json:"line"`
+	DocLine int    `json:"doc_line,omitempty"`
 	EndLine int    `json:"end_line"`
+	Grade   int    `json:"grade"`
 }
 
 // LoadQueries reads queries.jsonl. A query without end_line is treated as
@@ -47,8 +62,17 @@ func LoadQueries(r io.Reader) ([]Query, error) {
 		if err := json.Unmarshal([]byte(line), &q); err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
-		if q.Query == "" || q.File == "" {
-			return nil, fmt.Errorf("line %d: query and file are required", n)
+		if q.Query == "" || (q.File == "" && len(q.Targets) == 0) {
+			return nil, fmt.Errorf("line %d: query and file (or targets) are required", n)
+		}
+		for i := range q.Targets {
+			t := &q.Targets[i]
+			if t.Grade == 0 {
+				t.Grade = 2
+			}
+			if t.EndLine < t.Line {
+				t.EndLine = t.Line
+			}
 		}
 		if q.ID == "" {
 			q.ID = fmt.Sprintf("q%03d", n)
@@ -135,20 +159,88 @@ func Metrics(ranks []int) Scores {
 }
 
 // Ranks returns the 1-based rank of the first symbol hit and of the first
-// file hit among the top K results (0 if none).
+// file hit among the top K results (0 if none). For a query with graded
+// targets, a hit is one on an answer (grade 2), by the rules of
+// shared/eval/score_targets.py.
 func Ranks(hits []Hit, q Query) (symbol, file int) {
 	for i, h := range hits {
 		if i >= K {
 			break
 		}
-		if symbol == 0 && IsSymbolHit(h, q) {
+		if symbol == 0 && q.symbolHit(h) {
 			symbol = i + 1
 		}
-		if file == 0 && h.File == q.File {
+		if file == 0 && q.fileHit(h.File) {
 			file = i + 1
 		}
 	}
 	return symbol, file
+}
+
+func (q Query) symbolHit(h Hit) bool {
+	if len(q.Targets) == 0 {
+		return IsSymbolHit(h, q)
+	}
+	for _, t := range q.Targets {
+		if t.Grade == 2 && t.hit(h) {
+			return true
+		}
+	}
+	return false
+}
+
+// FileHit reports whether a file holds an answer of the query.
+func (q Query) fileHit(file string) bool {
+	if len(q.Targets) == 0 {
+		return file == q.File
+	}
+	for _, t := range q.Targets {
+		if t.Grade == 2 && t.File == file {
+			return true
+		}
+	}
+	return false
+}
+
+// FileRank is the 1-based rank of the first file holding an answer among
+// the first K files (0 if none), for a ranking of files.
+func FileRank(files []string, q Query) int {
+	for i, f := range files {
+		if i >= K {
+			break
+		}
+		if q.fileHit(f) {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+// hit is score_targets.py's rule: same file, and the name equal (or one
+// ending in "." + the other), or the span holding the target's first line
+// (and no longer than twice the target plus slack), or lying inside the
+// target (its doc comment included).
+func (t Target) hit(h Hit) bool {
+	if h.File != t.File {
+		return false
+	}
+	n := genericOrDeref.ReplaceAllString(h.Name, "")
+	if t.Name != "" && n != "" && (n == t.Name || strings.HasSuffix(n, "."+t.Name) || strings.HasSuffix(t.Name, "."+n)) {
+		return true
+	}
+	if h.StartLine == 0 {
+		return false
+	}
+	end := max(h.EndLine, h.StartLine)
+	span := end - h.StartLine + 1
+	if h.StartLine <= t.Line && t.Line <= end && span <= 2*(t.EndLine-t.Line+1)+slack {
+		return true
+	}
+	dl := t.DocLine
+	if dl == 0 {
+		dl = t.Line
+	}
+	return h.StartLine >= dl && end <= t.EndLine
 }
 
 // Report is the outcome of an evaluation.

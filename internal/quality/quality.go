@@ -3,15 +3,20 @@
 //
 //   - High-quality chunk: final score >= the activation threshold
 //     (AURORA_ACTIVATION_THRESHOLD, default 0.3). Only those are used.
-//   - Groundedness: the IDF-weighted share of the query's content terms
-//     that appear in at least one high-quality chunk, in [0,1]. A question
-//     whose rare words are nowhere in the context is not grounded in it,
-//     however well its common words match.
+//   - Groundedness, in [0,1]: the geometric mean of coverage (the
+//     IDF-weighted share of the question's terms held by one of the three
+//     best high-quality chunks, or the share it holds verbatim) and
+//     distinctness (how far the best candidate leads the fifth best).
+//     A question is grounded when one chunk holds most of it and stands
+//     out from the rest; measured on realistic questions (bench/realq.sh),
+//     neither alone separates found answers from misses.
 //   - Tier: no match with zero high-quality chunks; weak when groundedness
 //     is below AURORA_GROUNDEDNESS_THRESHOLD (0.7) or there are fewer than
 //     AURORA_MIN_HIGH_QUALITY_CHUNKS (3) high-quality chunks; good
 //     otherwise.
 package quality
+
+import "math"
 
 // Tier is the grade of a retrieval. The values are part of the JSON API
 // and of the queries table.
@@ -86,9 +91,14 @@ type Grade struct {
 // a question: an answer has to be near the top to be of use.
 const GroundingDepth = 3
 
+// DistinctMargin is the lead of the best candidate over the fifth best
+// (in score) at which the best candidates count as fully distinct from
+// the crowd; see Groundedness.
+const DistinctMargin = 0.1
+
 // Evaluate grades a retrieval from the query terms and the evidence of its
-// best candidates, best first (the same candidates whatever the display
-// limit).
+// best candidates, best first, threshold or not (the same candidates
+// whatever the display limit, so the grade does not depend on --limit).
 func Evaluate(terms []Term, ev []Evidence, th Thresholds) Grade {
 	var hq []Evidence
 	for _, e := range ev {
@@ -96,7 +106,10 @@ func Evaluate(terms []Term, ev []Evidence, th Thresholds) Grade {
 			hq = append(hq, e)
 		}
 	}
-	g := Grade{HighQuality: len(hq), Groundedness: Groundedness(terms, hq)}
+	g := Grade{HighQuality: len(hq)}
+	if len(hq) > 0 {
+		g.Groundedness = math.Sqrt(Coverage(terms, hq) * Distinctness(ev))
+	}
 	switch {
 	case len(hq) == 0:
 		g.Tier = NoMatch
@@ -108,16 +121,16 @@ func Evaluate(terms []Term, ev []Evidence, th Thresholds) Grade {
 	return g
 }
 
-// Groundedness is how completely one of the best GroundingDepth chunks
-// holds the question: for each, Σ idf(t) over the terms it holds divided
-// by Σ idf(t) over all terms, or the share of the question it holds
-// verbatim if that is more; the largest of these. 0 without terms.
+// Coverage is how completely one of the best GroundingDepth chunks holds
+// the question: for each, Σ idf(t) over the terms it holds divided by
+// Σ idf(t) over all terms, or the share of the question it holds verbatim
+// if that is more; the largest of these. 0 without terms.
 //
 // One chunk, not the union of all: the first release counted a term
 // found in any returned chunk, and on real questions some chunk always
 // held each word, so nearly everything graded 1.0 whether or not an
 // answer was found.
-func Groundedness(terms []Term, chunks []Evidence) float64 {
+func Coverage(terms []Term, chunks []Evidence) float64 {
 	var total float64
 	for _, t := range terms {
 		total += t.IDF
@@ -140,4 +153,19 @@ func Groundedness(terms []Term, chunks []Evidence) float64 {
 		best = max(best, g)
 	}
 	return best
+}
+
+// Distinctness is how clearly the best candidate stands out: its lead
+// over the fifth best, relative to DistinctMargin, at most 1. When the
+// answer is in the index it usually stands out; when it is not, the
+// question's words spread over many chunks that match about equally.
+func Distinctness(ev []Evidence) float64 {
+	if len(ev) == 0 {
+		return 0
+	}
+	fifth := 0.0
+	if len(ev) >= 5 {
+		fifth = ev[4].Score
+	}
+	return min(1, max(0, ev[0].Score-fifth)/DistinctMargin)
 }

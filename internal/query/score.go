@@ -78,7 +78,7 @@ var DefaultRanking = Ranking{
 	CommonDF:         0.25,
 	BodyTF:           0.25,
 	ActivationWeight: 0.2,
-	Calibration:      0.65,
+	Calibration:      0.57,
 	TestFactor:       0.6,
 	PhraseWeight:     0.8,
 	FileDecay:        0.5,
