@@ -8,19 +8,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/evaluate"
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/store"
 )
 
 // EvalOptions are the inputs of aur eval.
 type EvalOptions struct {
-	F       *Factory
-	Queries string
-	JSON    bool
-	Details bool
-	Limit   int
+	F            *Factory
+	Queries      string
+	JSON         bool
+	Details      bool
+	Limit        int
+	Files        bool
+	ExcludeTests bool
+	Tests        bool
+	Paths        []string
+	Globs        []string
 }
 
 // NewCmdEval builds aur eval.
@@ -38,10 +43,19 @@ FILE.jsonl has one query per line, as in shared/eval:
   {"id":"q1","query":"returns the base32 encoding of src",
    "file":"encoding/base32/base32.go","name":"Encoding.EncodeToString",
    "line":148,"end_line":152}
-file is relative to the index root. Matching follows shared/eval/score.py:
-a result finds the symbol if it is in the target's file and has its name,
-or its line range lies inside the target or covers its first line (and is
-no longer than twice the target plus 20 lines).
+or with graded targets, as in shared/eval/realq (grade 2 is an answer):
+  {"id":"h1","query":"how are redirects followed","targets":[{"file":"client.go",
+   "name":"Client.do","line":597,"end_line":755,"grade":2}]}
+file is relative to the index root. Matching follows shared/eval/score.py
+(and score_targets.py): a result finds the symbol if it is in the target's
+file and has its name, or its line range lies inside the target or covers
+its first line (and is no longer than twice the target plus 20 lines).
+
+The calibration table says what each grade is worth: for each tier, how
+many questions got it and the share of them with an answer in the top 5.
+A trustworthy grade has a high share for good and a low one for weak.
+With --files, files are ranked (as aur mem search --files does) and
+scored at file level.
 
 Evaluation queries are not recorded and do not touch activation, so
 running an evaluation never changes what it measures.`,
@@ -60,13 +74,19 @@ running an evaluation never changes what it measures.`,
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the report as JSON")
 	cmd.Flags().BoolVar(&opts.Details, "details", false, "include each query's ranks (with --json) or list the misses")
 	cmd.Flags().IntVar(&opts.Limit, "limit", evaluate.K, "results per query (metrics count the first 10)")
+	cmd.Flags().BoolVar(&opts.Files, "files", false, "rank files instead of chunks (file-level metrics)")
+	cmd.Flags().BoolVar(&opts.ExcludeTests, "exclude-tests", false, "leave test code out")
+	cmd.Flags().BoolVar(&opts.Tests, "tests", false, "rank test code like other code")
+	cmd.Flags().StringArrayVar(&opts.Paths, "path", nil, "only files under this path (repeatable)")
+	cmd.Flags().StringArrayVarP(&opts.Globs, "glob", "g", nil, "only files matching this glob; !GLOB excludes (repeatable)")
 	return cmd
 }
 
 // evalReport is aur eval --json.
 type evalReport struct {
 	evaluate.Report
-	Tiers      map[string]map[quality.Tier]int `json:"tiers"`
+	Tiers       map[string]map[quality.Tier]int `json:"tiers"`
+	Calibration []calibrationRow                `json:"calibration"`
 	MeanMS     float64                         `json:"mean_latency_ms"`
 	Thresholds quality.Thresholds              `json:"thresholds"`
 }
@@ -96,6 +116,7 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		"target_in_top5": {}, "target_in_6_10": {}, "target_missing": {}}}
 	var results []evaluate.QueryResult
 	empty := 0
+	cal := map[quality.Tier][2]int{}
 	var total time.Duration
 	for _, q := range qs {
 		if err := ctx.Err(); err != nil {
@@ -106,7 +127,9 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		if err != nil {
 			return fmt.Errorf("query %s: %w", q.ID, err)
 		}
-		r, err := eng.Search(ctx, vq, query.Options{Limit: opts.Limit, Threshold: th.Activation, Now: f.Now()})
+		r, err := eng.Search(ctx, vq, query.Options{Limit: opts.Limit, Threshold: th.Activation, Now: f.Now(),
+			Filter: store.Filter{ExcludeTests: opts.ExcludeTests}, Tests: opts.Tests, Files: opts.Files,
+			Paths: query.PathFilter{Prefixes: opts.Paths, Globs: opts.Globs}})
 		if err != nil {
 			return fmt.Errorf("query %s: %w", q.ID, err)
 		}
@@ -119,7 +142,27 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 			empty++
 		}
 		sym, file := evaluate.Ranks(hits, q)
-		g := ask.Grade(r, th)
+		if opts.Files {
+			var files []string
+			for _, fr := range r.Files {
+				files = append(files, fr.Path)
+			}
+			if len(files) == 0 {
+				empty++
+			}
+			sym, file = 0, evaluate.FileRank(files, q)
+		}
+		g := r.Grade(th)
+		found := sym
+		if opts.Files {
+			found = file
+		}
+		c := cal[g.Tier]
+		c[0]++
+		if found >= 1 && found <= 5 {
+			c[1]++
+		}
+		cal[g.Tier] = c
 		bucket := "target_missing"
 		switch {
 		case sym >= 1 && sym <= 5:
@@ -131,6 +174,14 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		results = append(results, evaluate.QueryResult{ID: q.ID, Query: q.Query, SymbolRank: sym, FileRank: file, Tier: string(g.Tier)})
 	}
 	rep.Report = evaluate.Summarize(results, empty)
+	for _, t := range []quality.Tier{quality.Good, quality.Weak, quality.NoMatch} {
+		c := cal[t]
+		row := calibrationRow{Tier: t, Queries: c[0]}
+		if c[0] > 0 {
+			row.AnswerInTop5 = round3(float64(c[1]) / float64(c[0]))
+		}
+		rep.Calibration = append(rep.Calibration, row)
+	}
 	rep.MeanMS = round3(float64(total.Microseconds()) / 1000 / float64(len(qs)))
 	if !opts.Details {
 		rep.Details = nil
@@ -157,6 +208,19 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		fmt.Fprintf(w, "  %-15s %4d queries: good %5.1f%%  weak %5.1f%%  no match %5.1f%%\n", b, n,
 			pct(t[quality.Good], n), pct(t[quality.Weak], n), pct(t[quality.NoMatch], n))
 	}
+	level := "symbol"
+	if opts.Files {
+		level = "file"
+	}
+	fmt.Fprintf(w, "\ncalibration (share of questions with an answer in the top 5, at %s level):\n", level)
+	fmt.Fprintf(w, "  %-9s %8s %14s\n", "tier", "queries", "answer in top 5")
+	for _, c := range rep.Calibration {
+		share := "-"
+		if c.Queries > 0 {
+			share = fmt.Sprintf("%.0f%%", 100*c.AnswerInTop5)
+		}
+		fmt.Fprintf(w, "  %-9s %8d %14s\n", c.Tier, c.Queries, share)
+	}
 	if opts.Details {
 		fmt.Fprintln(w, "\nmisses (target not in the top 10):")
 		for _, r := range results {
@@ -166,6 +230,13 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		}
 	}
 	return nil
+}
+
+// calibrationRow is one tier's line of the calibration table.
+type calibrationRow struct {
+	Tier         quality.Tier `json:"tier"`
+	Queries      int          `json:"queries"`
+	AnswerInTop5 float64      `json:"answer_in_top5"`
 }
 
 func pct(a, n int) float64 {
