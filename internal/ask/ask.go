@@ -118,11 +118,11 @@ type CacheIdentity interface {
 
 // Options configure a run.
 type Options struct {
-	Command    string // query | search
-	Mode       string // store.ModeInteractive, ModeNonInteractive or ModeHeadless
-	MaxLength  int
-	Limit      int
-	Filter     store.Filter
+	Command   string // query | search
+	Mode      string // store.ModeInteractive, ModeNonInteractive or ModeHeadless
+	MaxLength int
+	Limit     int
+	Filter    store.Filter
 	// Paths limits the search to files by prefix and glob.
 	Paths query.PathFilter
 	// Tests ranks test code like other code (--tests).

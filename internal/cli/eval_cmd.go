@@ -87,8 +87,8 @@ type evalReport struct {
 	evaluate.Report
 	Tiers       map[string]map[quality.Tier]int `json:"tiers"`
 	Calibration []calibrationRow                `json:"calibration"`
-	MeanMS     float64                         `json:"mean_latency_ms"`
-	Thresholds quality.Thresholds              `json:"thresholds"`
+	MeanMS      float64                         `json:"mean_latency_ms"`
+	Thresholds  quality.Thresholds              `json:"thresholds"`
 }
 
 func evalRun(cmd *cobra.Command, opts *EvalOptions) error {

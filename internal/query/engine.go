@@ -40,9 +40,9 @@ const DefaultThreshold = 0.3
 // Result is one scored chunk.
 type Result struct {
 	store.Chunk
-	Score      float64     `json:"score"`
-	Lexical    float64     `json:"lexical"`
-	Activation float64     `json:"activation"`
+	Score      float64 `json:"score"`
+	Lexical    float64 `json:"lexical"`
+	Activation float64 `json:"activation"`
 	// Phrase is the share of the query's letters in phrases the chunk
 	// holds verbatim (see phrases).
 	Phrase float64 `json:"phrase,omitempty"`
@@ -66,8 +66,8 @@ type Retrieval struct {
 	// Fixed is set for a fixed-string search (SearchFixed).
 	Fixed bool
 	// Files are the ranked files of a --files search, at most Limit.
-	Files []FileResult
-	Results      []Result // high-quality chunks, best first, at most Limit
+	Files   []FileResult
+	Results []Result // high-quality chunks, best first, at most Limit
 	// Evidence is what grading reads: the best GradeDepth candidates,
 	// whatever the limit, so the grade does not depend on --limit.
 	Evidence   []quality.Evidence
