@@ -298,3 +298,25 @@ func TestFilesRanking(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationIsBounded: use alone never takes a score to the cap, and
+// a fully activated chunk overtakes an unused one only when their lexical
+// scores are within w·(1 − lexical) of each other.
+func TestActivationIsBounded(t *testing.T) {
+	r := DefaultRanking
+	w := r.ActivationWeight
+	for l1 := 0.0; l1 < 1; l1 += 0.01 {
+		if h := r.hybrid(l1, 1); h >= 1 || h < l1 {
+			t.Fatalf("hybrid(%.2f, 1) = %.4f, want in [lexical, 1)", l1, h)
+		}
+		if h := r.hybrid(l1, 0); h != l1 {
+			t.Fatalf("hybrid(%.2f, 0) = %.4f, want the lexical score", l1, h)
+		}
+		for l2 := l1; l2 < 1; l2 += 0.01 {
+			overtakes := r.hybrid(l1, 1) > r.hybrid(l2, 0)
+			if overtakes && l2-l1 > w*l1*(1-l1)+1e-12 {
+				t.Fatalf("a used chunk at lexical %.2f overtakes an unused one at %.2f", l1, l2)
+			}
+		}
+	}
+}
