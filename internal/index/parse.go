@@ -48,7 +48,8 @@ func parseFile(j job, opts Options, indexedAt int64, tk *tokenize.Tokenizer) res
 		prob = &Problem{j.e.rel, ReasonParseError, cerr.Error()}
 	}
 	return result{
-		update:  &store.FileUpdate{File: f, Chunks: indexedChunks(j.e.rel, lang, chunks, tk)},
+		update: &store.FileUpdate{File: f, Chunks: indexedChunks(j.e.rel, lang, chunks, tk),
+			Trigrams: string(store.TrigramText(string(b), map[uint32]struct{}{}, nil))},
 		problem: prob,
 		content: len(b),
 	}

@@ -56,6 +56,8 @@ type FileUpdate struct {
 	File File
 	// Chunks replace every chunk the file had.
 	Chunks []IndexedChunk
+	// Trigrams is TrigramText of the file's content, for files_tri.
+	Trigrams string
 	// MetadataOnly updates size, mtime and status of an unchanged file
 	// without touching its chunks.
 	MetadataOnly bool
@@ -112,7 +114,7 @@ func newBatchWriter(ctx context.Context, tx *sql.Tx) (*batchWriter, error) {
 		{&w.insertChunk, `INSERT INTO chunks(key, file_id, kind, name, qualified_name, signature, doc,
 			start_line, end_line, content, language, body_terms, is_test) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&w.insertFTS, `INSERT INTO chunks_fts(rowid, name, signature, doc, path, body) VALUES (?, ?, ?, ?, ?, ?)`},
-		{&w.insertTri, `INSERT INTO chunks_tri(rowid, content) VALUES (?, ?)`},
+		{&w.insertTri, `INSERT INTO files_tri(rowid, trigrams) VALUES (?, ?)`},
 	} {
 		st, err := tx.PrepareContext(ctx, s.sql)
 		if err != nil {
@@ -159,6 +161,11 @@ func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 	if f.ID, err = res.LastInsertId(); err != nil {
 		return err
 	}
+	if u.Trigrams != "" {
+		if _, err := w.insertTri.ExecContext(ctx, f.ID, u.Trigrams); err != nil {
+			return err
+		}
+	}
 	for i := range u.Chunks {
 		c := &u.Chunks[i]
 		res, err := w.insertChunk.ExecContext(ctx, c.Key, f.ID, c.Kind, c.Name, c.QualifiedName, c.Signature, c.Doc,
@@ -173,9 +180,7 @@ func (w *batchWriter) apply(ctx context.Context, u *FileUpdate) error {
 		if _, err := w.insertFTS.ExecContext(ctx, c.ID, t.Name, t.Signature, t.Doc, t.Path, t.Body); err != nil {
 			return err
 		}
-		if _, err := w.insertTri.ExecContext(ctx, c.ID, c.Content); err != nil {
-			return err
-		}
+
 	}
 	return nil
 }

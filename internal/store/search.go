@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Column weights for bm25(), in the order of the chunks_fts columns:
@@ -257,15 +256,15 @@ const MinSubstring = 3
 
 // Substring returns the ids of the chunks whose text contains needle
 // (ASCII case folded unless caseSensitive), in index order, at most limit.
-// It asks the trigram index for chunks holding trigrams of needle and
-// checks each against the needle itself.
+// It asks the trigram index for files holding the trigrams of needle and
+// checks their chunks against the needle itself.
 func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, f Filter, limit int) ([]int64, error) {
-	if utf8.RuneCountInString(needle) < MinSubstring {
-		return nil, fmt.Errorf("substring search needs at least %d characters", MinSubstring)
+	if len(needle) < MinSubstring {
+		return nil, fmt.Errorf("substring search needs at least %d bytes", MinSubstring)
 	}
 	var b strings.Builder
 	args := []any{trigramMatch(needle)}
-	b.WriteString(`SELECT c.id FROM chunks_tri JOIN chunks c ON c.id = chunks_tri.rowid WHERE chunks_tri MATCH ?`)
+	b.WriteString(`SELECT c.id FROM files_tri JOIN chunks c ON c.file_id = files_tri.rowid WHERE files_tri MATCH ?`)
 	if caseSensitive {
 		b.WriteString(` AND instr(c.content, ?) > 0`)
 		args = append(args, needle)
@@ -289,33 +288,6 @@ func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// trigramMatch is an FTS5 expression requiring up to maxTrigrams distinct
-// trigrams of s, spread over it, each a quoted string.
-func trigramMatch(s string) string {
-	r := []rune(strings.ToLower(s))
-	seen := map[string]bool{}
-	var all []string
-	for i := 0; i+3 <= len(r); i++ {
-		t := string(r[i : i+3])
-		if !seen[t] {
-			seen[t] = true
-			all = append(all, t)
-		}
-	}
-	pick := all
-	if len(all) > maxTrigrams {
-		pick = make([]string, 0, maxTrigrams)
-		for i := range maxTrigrams {
-			pick = append(pick, all[i*(len(all)-1)/(maxTrigrams-1)])
-		}
-	}
-	q := make([]string, len(pick))
-	for i, t := range pick {
-		q[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
-	}
-	return strings.Join(q, " AND ")
 }
 
 // asciiLower folds ASCII letters only, as SQLite's lower() does.
