@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/aurora-dev/aur/internal/ask"
@@ -32,7 +34,15 @@ type Factory struct {
 	db      *store.DB
 	cache   *cache.Cache
 	started bool // a command's run function was reached
+	// invalid holds the settings Load refused, for a command annotated
+	// with annotationShowsInvalidConfig (aur config show); every other
+	// command stops on them.
+	invalid *config.InvalidError
 }
+
+// annotationShowsInvalidConfig marks a command that runs despite invalid
+// settings, to show them.
+const annotationShowsInvalidConfig = "aur/shows-invalid-config"
 
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *iostreams.IOStreams) *Factory {
@@ -40,11 +50,17 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 }
 
 // init loads the configuration and opens the log; called from the root's
-// PersistentPreRunE, once flags are known.
-func (f *Factory) init(flags *pflag.FlagSet, configFile string) error {
+// PersistentPreRunE for cmd, once flags are known. An invalid setting is a
+// usage error (exit 2) before any command does anything.
+func (f *Factory) init(cmd *cobra.Command, configFile string) error {
 	f.started = true
+	flags := cmd.Flags()
 	cfg, err := config.Load(flags, configFile)
-	if err != nil {
+	var ie *config.InvalidError
+	switch {
+	case errors.As(err, &ie) && cmd.Annotations[annotationShowsInvalidConfig] != "":
+		f.invalid = ie
+	case err != nil:
 		return &codedError{Code: ExitUsage, Err: err}
 	}
 	f.cfg, f.flags = cfg, flags
