@@ -106,6 +106,7 @@ func TestScripts(t *testing.T) {
 			"json":     cmdJSON,
 			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
+			"mode":     cmdMode,
 		},
 	})
 }
@@ -193,6 +194,22 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdMode checks the permission bits of a file or directory.
+//
+//	mode PATH OCTAL
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mode PATH OCTAL")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); got != fs.FileMode(want) {
+		ts.Fatalf("%s: mode %04o, want %04o", args[0], got, want)
 	}
 }
 

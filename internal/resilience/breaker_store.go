@@ -57,7 +57,7 @@ func (s FileBreakerStore) Load(provider string) (BreakerSnapshot, error) {
 
 // Save writes the snapshot.
 func (s FileBreakerStore) Save(provider string, snap BreakerSnapshot) error {
-	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
 		return fmt.Errorf("save breaker state: %w", err)
 	}
 	b, err := json.Marshal(snap)
