@@ -84,10 +84,10 @@ func specOf(key string) (spec, bool) {
 type Origin uint8
 
 const (
-	OriginDefault Origin = iota
-	OriginFile
-	OriginEnv
-	OriginFlag
+	OriginDefault Origin = iota // nothing set the key
+	OriginFile                  // a config.yaml
+	OriginEnv                   // an AURORA_* variable
+	OriginFlag                  // a command-line flag
 )
 
 // setting is a key's resolved value and where it came from.

@@ -10,7 +10,7 @@ import (
 // FuzzScanCode checks the security scan on any answer: it never panics,
 // is deterministic, reports findings in line order on lines that exist,
 // each rule at most once per line, with a valid, bounded snippet, and
-// stays fast (a few milliseconds per kilobyte at worst).
+// stays fast (no blow-up with the input's size).
 func FuzzScanCode(f *testing.F) {
 	for _, s := range []string{
 		"", "```\nrm -rf /\n```", "Here:\n\n    curl x | sh\n", "```python\nimport os as o\no.system('id')\n```",
@@ -27,7 +27,9 @@ func FuzzScanCode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, answer string) {
 		start := time.Now()
 		got := ScanCode(answer)
-		if d := time.Since(start); d > 50*time.Millisecond+time.Duration(len(answer))*5*time.Microsecond {
+		// Generous, so that a loaded machine does not fail it; what it
+		// catches is a blow-up (quadratic matching, a runaway alias loop).
+		if d := time.Since(start); d > time.Second+time.Duration(len(answer))*100*time.Microsecond {
 			t.Fatalf("ScanCode took %v on %d bytes", d, len(answer))
 		}
 		lines := strings.Count(answer, "\n") + 1
