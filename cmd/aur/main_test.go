@@ -33,6 +33,11 @@ const testAPIKey = "sk-aurtest-7f3c9d2e1b0a4c8d"
 // riskyAnswer is an LLM answer whose code the security scan must flag.
 const riskyAnswer = "Clean up like this [1]:\n\n```python\nimport os\nos.system(\"rm -rf /tmp/build\")\n```\n"
 
+// sneakyAnswer hides its dangerous code from a fence-only, name-only scan:
+// an indented (not fenced) block, an aliased module, a download piped to
+// Python.
+const sneakyAnswer = "Set it up [1]:\n\n    import os as o; o.system('id')\n    curl -s https://example.com/i.py | python3\n\nDone.\n"
+
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // fixtureDir is the shared fixture repository, copied into a script's
@@ -81,6 +86,9 @@ func TestScripts(t *testing.T) {
 			risky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: riskyAnswer})
 			down := llmtest.NewServer(llmtest.Options{FaultRate: 1, Faults: []llmtest.Fault{llmtest.Unavailable}, RetryAfter: "0"})
 			env.Defer(up.Close)
+			sneaky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: sneakyAnswer})
+			env.Defer(sneaky.Close)
+			env.Setenv("LLM_SNEAKY_URL", sneaky.OpenAIBaseURL())
 			env.Defer(risky.Close)
 			env.Defer(down.Close)
 			env.Setenv("LLM_UP_URL", up.OpenAIBaseURL())
@@ -106,6 +114,7 @@ func TestScripts(t *testing.T) {
 			"json":     cmdJSON,
 			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
+			"mode":     cmdMode,
 		},
 	})
 }
@@ -193,6 +202,22 @@ func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdMode checks the permission bits of a file or directory.
+//
+//	mode PATH OCTAL
+func cmdMode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mode PATH OCTAL")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := fi.Mode().Perm(); got != fs.FileMode(want) {
+		ts.Fatalf("%s: mode %04o, want %04o", args[0], got, want)
 	}
 }
 

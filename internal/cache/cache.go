@@ -10,13 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
+
+	"github.com/aurora-dev/aur/internal/fsperm"
 )
 
 // Defaults of Options, the production guide's AURORA_CACHE_HOT_SIZE and
@@ -127,7 +128,11 @@ func Open(ctx context.Context, path string, opts Options) (*Cache, error) {
 		}
 		c.hot = l
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	// Cached answers quote the code and the questions: private files.
+	if err := fsperm.MkdirAll(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open cache %q: %w", path, err)
+	}
+	if _, err := fsperm.Create(path); err != nil {
 		return nil, fmt.Errorf("open cache %q: %w", path, err)
 	}
 	q := url.Values{}

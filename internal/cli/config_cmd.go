@@ -22,7 +22,12 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 	show := &cobra.Command{
 		Use:   "show",
 		Short: "Print every setting, its value and where it came from",
-		Args:  exactArgs(0),
+		Long: `Print every setting, its value and where it came from.
+
+An invalid setting is listed as invalid, with what it would accept, and
+aur config show then exits 2, as every other command does on it.`,
+		Args:        exactArgs(0),
+		Annotations: map[string]string{annotationShowsInvalidConfig: "true"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg := f.Config()
 			type entry struct {
@@ -30,27 +35,44 @@ func NewCmdConfig(f *Factory) *cobra.Command {
 				Env    string `json:"env"`
 				Value  string `json:"value"`
 				Source string `json:"source"`
+				// Invalid, when set, says why Value was refused; the
+				// setting is not active.
+				Invalid string `json:"invalid,omitempty"`
 			}
 			entries := []entry{}
 			for _, k := range config.Keys() {
 				v := cfg.String(k)
+				invalid := ""
+				if raw, err := cfg.Raw(k); err != nil {
+					v, invalid = raw, err.Error()
+				}
 				if isSecretKey(k) && v != "" {
 					v = "[redacted]"
 				}
-				entries = append(entries, entry{k, config.EnvName(k), v, cfg.Source(k, cmd.Flags())})
+				entries = append(entries, entry{k, config.EnvName(k), v, cfg.Source(k, cmd.Flags()), invalid})
 			}
 			paths := map[string]any{"home": cfg.Home, "project_root": cfg.ProjectRoot, "db_path": cfg.DBPath, "files": cfg.Files}
 			llmInfo := describeLLM(cmd.Context(), f)
 			if asJSON {
-				return printJSON(f.IOStreams.Out, map[string]any{"settings": entries, "paths": paths, "llm": llmInfo})
+				if err := printJSON(f.IOStreams.Out, map[string]any{"settings": entries, "paths": paths, "llm": llmInfo}); err != nil {
+					return err
+				}
+			} else {
+				w := f.IOStreams.Out
+				fmt.Fprintf(w, "home          %s\nproject root  %s\ndatabase      %s\nconfig files  %s\n\n",
+					cfg.Home, cfg.ProjectRoot, cfg.DBPath, strings.Join(append([]string{}, cfg.Files...), ", "))
+				for _, e := range entries {
+					if e.Invalid != "" {
+						fmt.Fprintf(w, "%-24s %-12q %s  INVALID, not active: %s\n", e.Key, e.Value, e.Source, e.Invalid)
+						continue
+					}
+					fmt.Fprintf(w, "%-24s %-12s %s\n", e.Key, e.Value, e.Source)
+				}
+				fmt.Fprintf(w, "\nllm           %s\n", llmInfo["summary"])
 			}
-			w := f.IOStreams.Out
-			fmt.Fprintf(w, "home          %s\nproject root  %s\ndatabase      %s\nconfig files  %s\n\n",
-				cfg.Home, cfg.ProjectRoot, cfg.DBPath, strings.Join(append([]string{}, cfg.Files...), ", "))
-			for _, e := range entries {
-				fmt.Fprintf(w, "%-24s %-12s %s\n", e.Key, e.Value, e.Source)
+			if f.invalid != nil {
+				return &codedError{Code: ExitUsage, Err: f.invalid}
 			}
-			fmt.Fprintf(w, "\nllm           %s\n", llmInfo["summary"])
 			return nil
 		},
 	}

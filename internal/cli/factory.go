@@ -2,18 +2,23 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/cache"
 	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/store"
@@ -32,7 +37,15 @@ type Factory struct {
 	db      *store.DB
 	cache   *cache.Cache
 	started bool // a command's run function was reached
+	// invalid holds the settings Load refused, for a command annotated
+	// with annotationShowsInvalidConfig (aur config show); every other
+	// command stops on them.
+	invalid *config.InvalidError
 }
+
+// annotationShowsInvalidConfig marks a command that runs despite invalid
+// settings, to show them.
+const annotationShowsInvalidConfig = "aur/shows-invalid-config"
 
 // NewFactory returns a factory writing to ios.
 func NewFactory(ios *iostreams.IOStreams) *Factory {
@@ -40,11 +53,17 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 }
 
 // init loads the configuration and opens the log; called from the root's
-// PersistentPreRunE, once flags are known.
-func (f *Factory) init(flags *pflag.FlagSet, configFile string) error {
+// PersistentPreRunE for cmd, once flags are known. An invalid setting is a
+// usage error (exit 2) before any command does anything.
+func (f *Factory) init(cmd *cobra.Command, configFile string) error {
 	f.started = true
+	flags := cmd.Flags()
 	cfg, err := config.Load(flags, configFile)
-	if err != nil {
+	var ie *config.InvalidError
+	switch {
+	case errors.As(err, &ie) && cmd.Annotations[annotationShowsInvalidConfig] != "":
+		f.invalid = ie
+	case err != nil:
 		return &codedError{Code: ExitUsage, Err: err}
 	}
 	f.cfg, f.flags = cfg, flags
@@ -64,10 +83,12 @@ func (f *Factory) openLog(cfg *config.Config) zerolog.Logger {
 	if err != nil || lvl == zerolog.NoLevel {
 		lvl = zerolog.InfoLevel
 	}
+	// The log holds query text: AURORA_HOME, logs/ and the file are
+	// private (package fsperm).
 	dir := filepath.Join(cfg.Home, "logs")
 	var w io.Writer = io.Discard
-	if err := os.MkdirAll(dir, 0o755); err == nil {
-		if fh, err := os.OpenFile(filepath.Join(dir, "aurora.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+	if err := fsperm.MkdirAll(dir); err == nil {
+		if fh, err := fsperm.OpenAppend(filepath.Join(dir, "aurora.log")); err == nil {
 			f.logFile, w = fh, fh
 		}
 	}
@@ -91,12 +112,33 @@ func (f *Factory) Store(ctx context.Context) (*store.DB, error) {
 	if f.db != nil {
 		return f.db, nil
 	}
+	if err := makeDataDir(filepath.Dir(f.cfg.DBPath)); err != nil {
+		return nil, fmt.Errorf("open store %q: %w", f.cfg.DBPath, err)
+	}
 	db, err := store.Open(ctx, f.cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
 	f.db = db
 	return db, nil
+}
+
+// makeDataDir creates a database's directory if it is a .aurora/ that
+// does not exist yet, private, with a .gitignore of "*": the index and the
+// cache are build output of a sort and must never show in git status. An
+// existing directory is left alone; any other directory is store.Open's
+// to create.
+func makeDataDir(dir string) error {
+	if filepath.Base(dir) != ".aurora" {
+		return nil
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err := fsperm.MkdirAll(dir); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), fsperm.FileMode)
 }
 
 // StoreIfExists opens the project database if its file exists; it returns

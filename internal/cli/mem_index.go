@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -80,6 +81,9 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 			if opts.MaxFileSize <= 0 {
 				return usageErrorf("--max-file-size must be positive")
 			}
+			if cmd.Flags().Changed("workers") && (opts.Workers < 1 || opts.Workers > maxWorkers()) {
+				return usageErrorf("--workers must be between 1 and %d (4 per CPU), got %d", maxWorkers(), opts.Workers)
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -93,10 +97,15 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 	fl.IntVar(&opts.ChunkSize, "chunk-size", 2000, "window size in characters for text without structure (env AURORA_CHUNK_SIZE)")
 	fl.IntVar(&opts.Overlap, "overlap", 200, "characters repeated between consecutive windows (env AURORA_OVERLAP)")
 	fl.Int64Var(&opts.MaxFileSize, "max-file-size", index.DefaultMaxFileSize, "skip files larger than this many bytes (env AURORA_MAX_FILE_SIZE)")
-	fl.IntVar(&opts.Workers, "workers", 0, "parse workers (default: number of CPUs)")
+	fl.IntVar(&opts.Workers, "workers", 0, "parse workers, 1 to 4 per CPU (default: number of CPUs)")
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not read git history for activation")
 	return cmd
 }
+
+// maxWorkers bounds --workers: parsing is CPU-bound, so more than a few
+// workers per CPU only costs memory (each holds a tokenizer and the file
+// it is parsing).
+func maxWorkers() int { return 4 * runtime.NumCPU() }
 
 func indexRun(ctx context.Context, opts *IndexOptions) error {
 	f := opts.F

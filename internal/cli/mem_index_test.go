@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,6 +45,14 @@ func TestNewCmdIndexFlags(t *testing.T) {
 		{name: "too many arguments", args: []string{"a", "b"}, wantCode: ExitUsage},
 		{name: "unknown flag", args: []string{"--bogus"}, wantCode: ExitUsage},
 		{name: "not a number", args: []string{"--chunk-size", "big"}, wantCode: ExitUsage},
+		{name: "one worker", args: []string{"--workers", "1"},
+			want: IndexOptions{ChunkSize: 2000, Overlap: 200, MaxFileSize: 1 << 20, Workers: 1}},
+		{name: "most workers", args: []string{"--workers", strconv.Itoa(4 * runtime.NumCPU())},
+			want: IndexOptions{ChunkSize: 2000, Overlap: 200, MaxFileSize: 1 << 20, Workers: 4 * runtime.NumCPU()}},
+		{name: "too many workers", args: []string{"--workers", strconv.Itoa(4*runtime.NumCPU() + 1)}, wantCode: ExitUsage},
+		{name: "ten thousand workers", args: []string{"--workers", "10000"}, wantCode: ExitUsage},
+		{name: "zero workers", args: []string{"--workers", "0"}, wantCode: ExitUsage},
+		{name: "negative workers", args: []string{"--workers", "-4"}, wantCode: ExitUsage},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for k, v := range tc.env {

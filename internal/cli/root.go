@@ -37,7 +37,7 @@ questions from it with ranked, graded retrieval.
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
 			f.IOStreams.SetNoColor(noColor)
-			return f.init(cmd.Flags(), configFile)
+			return f.init(cmd, configFile)
 		},
 	}
 	cmd.SetVersionTemplate("aur {{.Version}}\n")

@@ -10,6 +10,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -80,7 +81,9 @@ func EnvName(key string) string {
 
 // Config is the resolved configuration of one aur invocation.
 type Config struct {
-	v *viper.Viper
+	v *viper.Viper // the merged files, for structured keys (alert_rules)
+
+	vals map[string]*setting // every key of specs, validated
 
 	Home        string // AURORA_HOME
 	WorkDir     string
@@ -97,16 +100,13 @@ type Config struct {
 // Load resolves the configuration. flags may be nil; flags that were set
 // on the command line override everything else. configFile, if set,
 // replaces the project's .aurora/config.yaml.
+//
+// Every scalar key is validated here, once, from whichever source set it
+// (see specs for what each accepts). If any is invalid, Load returns an
+// *InvalidError naming each one, its source and the accepted values,
+// together with a Config in which the invalid keys hold their defaults:
+// aur config show lists the problems from it, every other command stops.
 func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
-	v := viper.New()
-	for k, d := range Defaults {
-		v.SetDefault(k, d)
-	}
-	for _, k := range allKeys() {
-		if err := v.BindEnv(k, EnvName(k)); err != nil {
-			return nil, err
-		}
-	}
 	home, err := Home()
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	c := &Config{v: v, Home: home, WorkDir: wd, ProjectRoot: ProjectRoot(wd, home)}
+	c := &Config{v: viper.New(), Home: home, WorkDir: wd, ProjectRoot: ProjectRoot(wd, home)}
 
 	files := []string{filepath.Join(home, "config.yaml")}
 	if configFile != "" {
@@ -123,67 +123,147 @@ func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
 	} else {
 		files = append(files, filepath.Join(c.ProjectRoot, ".aurora", "config.yaml"))
 	}
-	v.SetConfigType("yaml")
+	c.v.SetConfigType("yaml")
+	var perFile []*viper.Viper // parallel to c.Files
 	for i, f := range files {
-		fh, err := os.Open(f)
+		b, err := os.ReadFile(f)
 		if errors.Is(err, os.ErrNotExist) && !(i == 1 && configFile != "") {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read config: %w", err)
 		}
-		err = v.MergeConfig(fh)
-		fh.Close()
-		if err != nil {
+		fv := viper.New()
+		fv.SetConfigType("yaml")
+		if err := fv.ReadConfig(bytes.NewReader(b)); err != nil {
+			return nil, fmt.Errorf("read config %s: %w", f, err)
+		}
+		if err := c.v.MergeConfig(bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("read config %s: %w", f, err)
 		}
 		c.Files = append(c.Files, f)
+		perFile = append(perFile, fv)
 	}
-	if flags != nil {
-		for _, b := range []struct{ key, flag string }{
-			{KeyDBPath, "db"},
-			{KeyLogLevel, "log-level"},
-			{KeyNonInteractive, "non-interactive"},
-		} {
-			if f := flags.Lookup(b.flag); f != nil {
-				if err := v.BindPFlag(b.key, f); err != nil {
-					return nil, err
-				}
-			}
+
+	c.vals = make(map[string]*setting, len(specs))
+	var problems []Problem
+	for _, sp := range specs {
+		s := resolve(sp, flags, c.Files, perFile)
+		val, err := sp.parse(s.raw)
+		if s.origin == OriginDefault || err == nil {
+			s.val = val
+		} else {
+			s.err = err
+			s.val, _ = sp.parse(defaultText(sp.key))
+			problems = append(problems, problem(sp.key, s, sp.want()))
 		}
+		c.vals[sp.key] = s
 	}
-	if p := v.GetString(KeyDBPath); p != "" {
+	problems = append(problems, crossCheck(c.vals)...)
+
+	if p := c.String(KeyDBPath); p != "" {
 		c.DBPath, c.DBExplicit = absPath(wd, p), true
 	} else {
 		c.DBPath = filepath.Join(c.ProjectRoot, ".aurora", "memory.db")
 	}
+	if len(problems) > 0 {
+		return c, &InvalidError{Problems: problems}
+	}
 	return c, nil
 }
 
-func allKeys() []string {
-	return []string{KeyDBPath, KeyLogLevel, KeyNonInteractive, KeyActivationThreshold, KeyGroundednessThreshold,
-		KeyMinHighQualityChunks, KeyMaxQueryLength, KeyChunkSize, KeyOverlap, KeyMaxFileSize, KeyCacheHotSize,
-		KeyCacheTTL, KeyCachePath, KeyRateLimitRPM, KeyRateLimitMaxWait, KeyMaxRetries, KeyRetryBaseDelayMS,
-		KeyRetryMaxDelayMS, KeyLLMProvider, KeyEnableSecurityScan, KeyAPIKeyFile}
+// resolve finds the strongest source that sets a key: a flag set on the
+// command line, a non-empty environment variable, the last config file
+// holding the key with a value, else the default.
+func resolve(sp spec, flags *pflag.FlagSet, files []string, perFile []*viper.Viper) *setting {
+	if flags != nil && sp.flag != "" {
+		if f := flags.Lookup(sp.flag); f != nil && f.Changed {
+			return &setting{raw: f.Value.String(), origin: OriginFlag}
+		}
+	}
+	if v := os.Getenv(EnvName(sp.key)); v != "" {
+		return &setting{raw: v, origin: OriginEnv}
+	}
+	for i := len(perFile) - 1; i >= 0; i-- {
+		if v := perFile[i].Get(sp.key); v != nil {
+			return &setting{raw: yamlText(v), origin: OriginFile, file: files[i]}
+		}
+	}
+	return &setting{raw: defaultText(sp.key), origin: OriginDefault}
+}
+
+func defaultText(key string) string {
+	d, ok := Defaults[key]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprint(d)
 }
 
 // Keys lists every scalar key, for aur config show.
-func Keys() []string { return allKeys() }
+func Keys() []string {
+	keys := make([]string, len(specs))
+	for i, s := range specs {
+		keys[i] = s.key
+	}
+	return keys
+}
 
-// String, Int, Float, Bool and Duration read a key.
-func (c *Config) String(key string) string { return c.v.GetString(key) }
-func (c *Config) Int(key string) int       { return c.v.GetInt(key) }
-func (c *Config) Float(key string) float64 { return c.v.GetFloat64(key) }
-func (c *Config) Bool(key string) bool     { return c.v.GetBool(key) }
+// String, Int, Float, Bool and Seconds read a validated key. A key read
+// as the wrong kind gets the zero value of the kind asked for.
+func (c *Config) String(key string) string {
+	if s, ok := c.vals[key]; ok {
+		return format(s.val)
+	}
+	return c.v.GetString(key)
+}
+
+func (c *Config) Int(key string) int {
+	switch x := c.value(key).(type) {
+	case int64:
+		return int(x)
+	case float64:
+		return int(x)
+	}
+	return 0
+}
+
+func (c *Config) Float(key string) float64 {
+	switch x := c.value(key).(type) {
+	case float64:
+		return x
+	case int64:
+		return float64(x)
+	}
+	return 0
+}
+
+func (c *Config) Bool(key string) bool {
+	b, _ := c.value(key).(bool)
+	return b
+}
 
 // Seconds reads a key holding seconds (a plain number) or a Go duration
 // ("90s", "2m").
 func (c *Config) Seconds(key string) time.Duration {
-	s := c.v.GetString(key)
-	if d, err := time.ParseDuration(s); err == nil {
-		return d
+	d, _ := c.value(key).(time.Duration)
+	return d
+}
+
+func (c *Config) value(key string) any {
+	if s, ok := c.vals[key]; ok {
+		return s.val
 	}
-	return time.Duration(c.v.GetFloat64(key) * float64(time.Second))
+	return nil
+}
+
+// Raw returns the text a key was given, before parsing, and the reason it
+// was refused (nil if it was accepted), for aur config show.
+func (c *Config) Raw(key string) (string, error) {
+	if s, ok := c.vals[key]; ok {
+		return s.raw, s.err
+	}
+	return c.v.GetString(key), nil
 }
 
 // Sub unmarshals a structured key (such as alert_rules) into out.
@@ -194,29 +274,23 @@ func (c *Config) Sub(key string, out any) error {
 	return c.v.UnmarshalKey(key, out)
 }
 
-// Source tells where a key's value came from: flag, env, file or default.
+// Source tells where a key's value came from: "flag", "env
+// AURORA_...", "file PATH" or "default". flags is unused: the sources
+// were resolved by Load, from the flags it was given.
 func (c *Config) Source(key string, flags *pflag.FlagSet) string {
-	switch {
-	case flags != nil && flagFor(flags, key) != nil && flagFor(flags, key).Changed:
+	s, ok := c.vals[key]
+	if !ok {
+		return "default"
+	}
+	switch s.origin {
+	case OriginFlag:
 		return "flag"
-	case os.Getenv(EnvName(key)) != "":
+	case OriginEnv:
 		return "env " + EnvName(key)
-	case c.v.InConfig(key):
-		return "file"
+	case OriginFile:
+		return "file " + s.file
 	}
 	return "default"
-}
-
-func flagFor(flags *pflag.FlagSet, key string) *pflag.Flag {
-	switch key {
-	case KeyDBPath:
-		return flags.Lookup("db")
-	case KeyLogLevel:
-		return flags.Lookup("log-level")
-	case KeyNonInteractive:
-		return flags.Lookup("non-interactive")
-	}
-	return nil
 }
 
 // Home returns AURORA_HOME, default ~/.aurora.

@@ -302,15 +302,21 @@ const (
 // clock is read once, so an injected Now need not be safe for concurrent
 // use.
 func process(ctx context.Context, db *store.DB, jobs []job, opts Options, indexedAt int64, sum *Summary) error {
+	// No more workers than files, and each builds its tokenizer (a
+	// presized stem memo of a few hundred KB) only when it gets a file.
+	workers := max(min(opts.Workers, len(jobs)), 1)
 	jobc := make(chan job)
-	resc := make(chan result, 2*opts.Workers)
+	resc := make(chan result, 2*workers)
 	var wg sync.WaitGroup
-	for range opts.Workers {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tk := tokenize.New()
+			var tk *tokenize.Tokenizer
 			for j := range jobc {
+				if tk == nil {
+					tk = tokenize.New()
+				}
 				resc <- parseFile(j, opts, indexedAt, tk)
 			}
 		}()

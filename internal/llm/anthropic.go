@@ -22,11 +22,11 @@ type Anthropic struct {
 // NewAnthropic returns an Anthropic client. It needs a key. A BaseURL
 // ending in /v1 is accepted and the /v1 dropped, since the path adds it.
 func NewAnthropic(cfg Config) (*Anthropic, error) {
-	cfg.BaseURL = strings.TrimSuffix(strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"), "/v1")
 	c, err := newClient(ProviderAnthropic, EnvAnthropicKey, cfg, DefaultAnthropicModel, DefaultAnthropicBaseURL)
 	if err != nil {
 		return nil, err
 	}
+	c.base = strings.TrimSuffix(c.base, "/v1")
 	if c.key.IsZero() {
 		return nil, fmt.Errorf("anthropic: no API key (set %s or %s)", EnvAnthropicKey, EnvAPIKeyFile)
 	}
@@ -41,6 +41,9 @@ func (p *Anthropic) Model() string { return p.c.model }
 
 // String describes the client without its key.
 func (p *Anthropic) String() string { return fmt.Sprintf("anthropic %s at %s", p.c.model, p.c.base) }
+
+// Endpoint returns the API root, without any query.
+func (p *Anthropic) Endpoint() string { return p.c.Endpoint() }
 
 // GoString is String, so %#v shows no internals.
 func (p *Anthropic) GoString() string { return "llm.Anthropic(" + p.String() + ")" }
@@ -100,7 +103,7 @@ func (p *Anthropic) Complete(ctx context.Context, req Request, onToken func(stri
 	h.Set("x-api-key", p.c.key.reveal())
 	h.Set("anthropic-version", anthropicVersion)
 	body := anthropicRequest{Model: p.c.model, MaxTokens: p.c.maxTokensFor(req), System: req.System, Messages: req.Messages, Stream: stream}
-	resp, err := p.c.post(ctx, p.c.base+"/v1/messages", h, body, stream, anthropicErrorMessage)
+	resp, err := p.c.post(ctx, p.c.url("/v1/messages"), h, body, stream, anthropicErrorMessage)
 	if err != nil {
 		return nil, err
 	}

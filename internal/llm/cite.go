@@ -52,8 +52,8 @@ func ParseCitations(answer string, sources []Source) []Citation {
 	lines := strings.Split(answer, "\n")
 	kinds := classifyLines(lines)
 	for i, line := range lines {
-		if kinds[i] != proseLine {
-			continue
+		if kinds[i] != proseLine && kinds[i] != indentLine {
+			continue // code; indented lines may be a list item's paragraph (see classifyLines)
 		}
 		line = stripInlineCode(line)
 		for _, m := range citeGroup.FindAllStringIndex(line, -1) {

@@ -49,6 +49,9 @@ type UnavailableError struct {
 	Provider string
 	Failures int       // consecutive failures that open the breaker
 	Until    time.Time // when one trial request is let through
+	// Wait is how long from the failure until Until: what the message
+	// says, as a duration rather than a time of day in some time zone.
+	Wait time.Duration
 	// HalfOpen is set when the breaker's one trial request is still in
 	// flight, so this request was turned away too.
 	HalfOpen bool
@@ -59,8 +62,21 @@ func (e *UnavailableError) Error() string {
 	if e.HalfOpen {
 		return fmt.Sprintf("circuit breaker for %s is half-open with a trial request in flight; try again in a moment", e.Provider)
 	}
-	return fmt.Sprintf("circuit breaker open for %s: %d consecutive failures; retrying after %s",
-		e.Provider, e.Failures, e.Until.Format(time.TimeOnly))
+	return fmt.Sprintf("circuit breaker open for %s: %d consecutive failures; retrying in %s",
+		e.Provider, e.Failures, fmtWait(e.Wait))
+}
+
+// fmtWait renders a wait as precisely as a person needs it: "1.2s" below
+// 10 s, "42s" below two minutes, "5m30s" beyond. A wait that is over (the
+// clock moved on since) is "0.0s", never negative.
+func fmtWait(d time.Duration) string {
+	switch d = max(d, 0); {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1fs", d.Seconds())
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%ds", int64(d.Round(time.Second)/time.Second))
+	}
+	return d.Round(time.Second).String()
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }

@@ -4,23 +4,26 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 )
 
 // maxResponse bounds a non-streamed response body.
 const maxResponse = 16 << 20
 
-// post sends body as JSON to url and returns the response when its status
+// post sends body as JSON to endpoint and returns the response when its status
 // is 2xx. Otherwise it returns a *resilience.HTTPError (see httpError) or a
 // *transportError. The caller closes the returned body.
-func (c *client) post(ctx context.Context, url string, header http.Header, body any, stream bool, extract func([]byte) string) (*http.Response, error) {
+func (c *client) post(ctx context.Context, endpoint string, header http.Header, body any, stream bool, extract func([]byte) string) (*http.Response, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s request: %w", c.name, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(b))
 	if err != nil {
 		return nil, fmt.Errorf("build %s request: %w", c.name, err)
 	}
@@ -34,6 +37,12 @@ func (c *client) post(ctx context.Context, url string, header http.Header, body 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		// The URL's query may carry a key (?key=...): errors name the
+		// endpoint without it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL, _, _ = strings.Cut(ue.URL, "?")
+		}
 		return nil, newTransportError("", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -49,6 +49,9 @@ func (p *OpenAI) Model() string { return p.c.model }
 // String describes the client without its key.
 func (p *OpenAI) String() string { return fmt.Sprintf("openai %s at %s", p.c.model, p.c.base) }
 
+// Endpoint returns the API root, without any query.
+func (p *OpenAI) Endpoint() string { return p.c.Endpoint() }
+
 // GoString is String, so %#v shows no internals.
 func (p *OpenAI) GoString() string { return "llm.OpenAI(" + p.String() + ")" }
 
@@ -136,7 +139,7 @@ func (p *OpenAI) Complete(ctx context.Context, req Request, onToken func(string)
 	if !p.c.key.IsZero() {
 		h.Set("Authorization", "Bearer "+p.c.key.reveal())
 	}
-	resp, err := p.c.post(ctx, p.c.base+"/chat/completions", h, p.body(req, stream), stream, openAIErrorMessage)
+	resp, err := p.c.post(ctx, p.c.url("/chat/completions"), h, p.body(req, stream), stream, openAIErrorMessage)
 	if err != nil {
 		return nil, err
 	}

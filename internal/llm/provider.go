@@ -102,7 +102,8 @@ type client struct {
 	keyEnv    string // the environment variable holding the key, for hints
 	key       APIKey
 	model     string
-	base      string // without a trailing slash
+	base      string // scheme, host and path, without a trailing slash or a query
+	query     string // the base URL's query (some proxies take ?key=...), kept on every request
 	host      string
 	maxTokens int
 	http      *http.Client
@@ -146,10 +147,26 @@ func newClient(name, keyEnv string, cfg Config, defModel, defBase string) (*clie
 	if u.Scheme == "http" && !c.key.IsZero() && !isLoopback(u.Hostname()) {
 		return nil, fmt.Errorf("%s: refusing to send the API key over plain http to %s; use https, or no key for a local server", name, u.Host)
 	}
+	c.query = u.RawQuery
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
 	c.base = strings.TrimRight(u.String(), "/")
 	c.host = strings.ToLower(u.Hostname())
 	return c, nil
 }
+
+// url returns the URL of an API path: the path goes after the base URL's
+// path and before its query, which is kept (https://proxy/v1?key=k and
+// /chat/completions give https://proxy/v1/chat/completions?key=k).
+func (c *client) url(path string) string {
+	if c.query == "" {
+		return c.base + path
+	}
+	return c.base + path + "?" + c.query
+}
+
+// Endpoint returns the base URL without its query, which may hold a
+// credential: what names the server in messages and breaker state.
+func (c *client) Endpoint() string { return c.base }
 
 // isLoopback reports whether host names this machine.
 func isLoopback(host string) bool {

@@ -115,6 +115,7 @@ func (o Options) withDefaults() Options {
 // it not recoverable); the provider did answer.
 type Resilient struct {
 	p         Provider
+	clock     resilience.Clock
 	policy    *resilience.Policy
 	threshold int
 	hints     [3]string // key, model and base URL variables, for hints
@@ -149,17 +150,32 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
 	pol, err := resilience.NewPolicy(p.Name(), cfg, resilience.PolicyDeps{
 		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(p.Name()), Metrics: o.Metrics,
-		BreakerStore: o.BreakerStore,
+		BreakerStore: o.BreakerStore, BreakerKey: BreakerKey(p),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resilience policy for %s: %w", p.Name(), err)
 	}
-	r := &Resilient{p: p, policy: pol, threshold: o.BreakerThreshold,
+	clock := o.Clock
+	if clock == nil {
+		clock = resilience.RealClock()
+	}
+	r := &Resilient{p: p, clock: clock, policy: pol, threshold: o.BreakerThreshold,
 		hints: [3]string{EnvOpenAIKey, EnvOpenAIModel, EnvOpenAIBaseURL}}
 	if p.Name() == ProviderAnthropic {
 		r.hints = [3]string{EnvAnthropicKey, EnvAnthropicModel, EnvAnthropicBaseURL}
 	}
 	return r, nil
+}
+
+// BreakerKey is the key of p's circuit breaker state: the provider and,
+// when p says, its endpoint ("openai@http://localhost:11434/v1"), so that
+// a local server being down does not open the breaker of the public API,
+// nor one proxy's outage another's. The endpoint carries no query.
+func BreakerKey(p Provider) string {
+	if e, ok := p.(interface{ Endpoint() string }); ok && e.Endpoint() != "" {
+		return p.Name() + "@" + e.Endpoint()
+	}
+	return p.Name()
 }
 
 // Name returns the wrapped provider's name.
@@ -208,7 +224,7 @@ func (r *Resilient) Complete(ctx context.Context, req Request, onToken func(stri
 	var boe *resilience.BreakerOpenError
 	if errors.As(err, &boe) {
 		return nil, &UnavailableError{
-			Provider: r.Name(), Failures: r.threshold, Until: boe.Until,
+			Provider: r.Name(), Failures: r.threshold, Until: boe.Until, Wait: boe.Until.Sub(r.clock.Now()),
 			HalfOpen: errors.Is(boe.Err, gobreaker.ErrTooManyRequests), Err: err,
 		}
 	}

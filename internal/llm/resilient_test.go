@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -167,9 +166,11 @@ func TestBreakerOpensAndFailsFast(t *testing.T) {
 	if n := srv.Count(); n != 20 {
 		t.Errorf("server saw %d requests, want 20: an open breaker must not reach the server", n)
 	}
-	want := regexp.MustCompile(`^circuit breaker open for openai: 5 consecutive failures; retrying after \d\d:\d\d:\d\d$`)
-	if !want.MatchString(err.Error()) {
-		t.Errorf("error %q does not match %s", err, want)
+	// The wait as a duration, not a time of day.
+	wantMsg := fmt.Sprintf("circuit breaker open for openai: 5 consecutive failures; retrying in %ds",
+		ue.Until.Sub(fc.Now()).Round(time.Second)/time.Second)
+	if err.Error() != wantMsg || ue.Wait != ue.Until.Sub(fc.Now()) {
+		t.Errorf("error %q (wait %s), want %q", err, ue.Wait, wantMsg)
 	}
 	if !ue.Until.After(fc.Now()) || ue.Until.Sub(fc.Now()) > 60*time.Second {
 		t.Errorf("Until %s is not within 60 s after now %s", ue.Until, fc.Now())
@@ -262,5 +263,24 @@ func TestCanceledIsNotRetried(t *testing.T) {
 	_, err := ask(ctx, p, "q", nil)
 	if !errors.Is(err, context.Canceled) || srv.Count() != 1 {
 		t.Errorf("err %v after %d requests; want context.Canceled after 1", err, srv.Count())
+	}
+}
+
+func TestFmtWait(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		-time.Second:                       "0.0s",
+		0:                                  "0.0s",
+		1234 * time.Millisecond:            "1.2s",
+		9949 * time.Millisecond:            "9.9s",
+		10 * time.Second:                   "10s",
+		59900 * time.Millisecond:           "60s",
+		60 * time.Second:                   "60s",
+		119 * time.Second:                  "119s",
+		5*time.Minute + 30*time.Second:     "5m30s",
+		2*time.Hour + 400*time.Millisecond: "2h0m0s",
+	} {
+		if got := fmtWait(d); got != want {
+			t.Errorf("fmtWait(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package llm
 import (
 	"regexp"
 	"strings"
-	"sync"
 )
 
 // Severity of a Finding.
@@ -28,66 +27,145 @@ type Finding struct {
 	Snippet     string   `json:"snippet"` // the line, trimmed and cut to 120 bytes
 }
 
+// scanRule is one pattern. A line matches when re matches it (or fn
+// accepts it), and, if set, and matches too and not does not. Rules marked
+// code look at the line with its string literals blanked and its trailing
+// comment cut (see codeView), so that print("never use eval()") is not
+// eval; the others read the whole line, since a shell command in a string
+// (os.system("rm -rf ~")) is still a shell command.
 type scanRule struct {
 	name, desc string
 	sev        Severity
-	re         *regexp.Regexp
+	// hint lists lower-case substrings of which a matching line holds at
+	// least one: a cheap test that spares most lines the regexp.
+	hint     []string
+	re       *regexp.Regexp
+	fn       func(line string) bool
+	and, not *regexp.Regexp
+	code     bool
 }
 
-// scanRules are the patterns ScanCode looks for: the production guide's
-// list (os.system, subprocess, eval(, exec(, __import__) widened to the
-// shell and other languages. They match text, not syntax, so they err
-// toward reporting: the point is to make the user look before running
-// generated code, not to prove it safe. Method calls named eval/exec
-// (model.eval() in PyTorch, regex.exec() in JavaScript) are deliberately
-// not matched.
-// scanRules are compiled on first use, not at start-up.
-var scanRules = sync.OnceValue(func() []scanRule {
-	return []scanRule{
-		{"os-system", "runs a shell command", SeverityHigh, regexp.MustCompile(`\bos\.system\s*\(`)},
-		{"os-popen-exec", "runs a process or replaces this one", SeverityHigh, regexp.MustCompile(`\bos\.(?:popen|exec[lv]p?e?|spawn[lv]p?e?)\s*\(`)},
-		{"subprocess", "runs a process", SeverityHigh, regexp.MustCompile(`\bsubprocess\.[A-Za-z_]+\s*\(`)},
-		{"eval", "evaluates a string as code", SeverityHigh, regexp.MustCompile(`(?:^|[^\w.$])eval\s*\(`)},
-		{"exec", "executes a string as code", SeverityHigh, regexp.MustCompile(`(?:^|[^\w.$])exec\s*\(`)},
-		{"dunder-import", "imports a module named at run time", SeverityHigh, regexp.MustCompile(`\b__import__\s*\(`)},
-		{"child-process", "runs a shell command (Node.js)", SeverityHigh, regexp.MustCompile(`\b(?:child_process|cp)\.(?:exec|execSync|spawn|spawnSync|execFile)\s*\(|require\(\s*['"]child_process['"]\s*\)`)},
-		{"runtime-exec", "runs a process (Java)", SeverityHigh, regexp.MustCompile(`\bRuntime\.getRuntime\(\)\s*\.exec\s*\(`)},
-		{"go-shell", "runs a shell command (Go)", SeverityHigh, regexp.MustCompile(`\bexec\.Command(?:Context)?\s*\([^)]*"(?:ba|z)?sh"\s*,\s*"-c"`)},
-		{"rm-rf", "deletes files recursively without asking", SeverityHigh, regexp.MustCompile(`\brm\s+(?:-[A-Za-z]*(?:r[A-Za-z]*f|f[A-Za-z]*r)[A-Za-z]*|-[rR]\s+-f|-f\s+-[rR]|--recursive\s+--force|--force\s+--recursive)\b`)},
-		{"delete-root", "deletes the root or home directory tree", SeverityHigh, regexp.MustCompile(`\bos\.RemoveAll\s*\(\s*(?:"/"|"~"|os\.Getenv\("HOME"\)|os\.UserHomeDir)|\bshutil\.rmtree\s*\(\s*['"](?:/|~)['"]`)},
-		{"pipe-to-shell", "runs a script downloaded from the network", SeverityHigh, regexp.MustCompile(`\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|k|da|fi)?sh\b|\b(?:ba|z)?sh\s+(?:-c\s+)?["']?\$\(\s*(?:curl|wget)\b|<\(\s*(?:curl|wget)\b`)},
-		{"fork-bomb", "exhausts processes", SeverityHigh, regexp.MustCompile(`:\(\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:`)},
-		{"disk-overwrite", "overwrites or formats a disk", SeverityHigh, regexp.MustCompile(`\bmkfs(?:\.\w+)?\s+/dev/|\bdd\b[^\n]*\bof=/dev/(?:sd|nvme|hd|disk|xvd)|>\s*/dev/(?:sd[a-z]|nvme\d)`)},
-		{"chmod-777", "makes files writable by everyone", SeverityMedium, regexp.MustCompile(`\bchmod\s+(?:-\w+\s+)*(?:0?777|a\+rwx|ugo\+rwx)\b|\b(?:os\.)?[Cc]hmod\s*\([^)]*\b0o?777\b`)},
-		{"pickle-load", "unpickling untrusted data runs code", SeverityMedium, regexp.MustCompile(`\b(?:pickle|cPickle|dill|marshal)\.loads?\s*\(`)},
-		{"sql-drop", "SQL that drops a table, as in an injection payload", SeverityMedium, regexp.MustCompile(`(?i);\s*drop\s+(?:table|database)\b`)},
+func (r *scanRule) match(v *view) bool {
+	line, lower := v.line, v.lower
+	if r.code {
+		line, lower = v.code, v.codeLower
 	}
-})
+	hinted := len(r.hint) == 0
+	for _, h := range r.hint {
+		if strings.Contains(lower, h) {
+			hinted = true
+			break
+		}
+	}
+	if !hinted {
+		return false
+	}
+	if r.fn != nil {
+		if !r.fn(line) {
+			return false
+		}
+	} else if !r.re.MatchString(line) {
+		return false
+	}
+	return (r.and == nil || r.and.MatchString(line)) && (r.not == nil || !r.not.MatchString(line))
+}
 
 // maxSnippet bounds Finding.Snippet.
 const maxSnippet = 120
 
-// ScanCode returns the dangerous-looking lines in answer's fenced code
-// blocks (see scanRules for what is looked for), in line order, each rule
-// at most once per line. Prose is not scanned: an answer may explain why
-// eval( is dangerous. Whether to scan (AURORA_ENABLE_SECURITY_SCAN, on by
-// default) and what to do with findings is the caller's choice.
+// maxScanLine bounds how much of one line is matched: generated code has
+// no business being longer, and the bound keeps a pathological answer
+// from costing more than a few milliseconds.
+const maxScanLine = 4096
+
+// ScanCode returns the dangerous-looking lines in answer's code blocks,
+// fenced or indented (see scanRules for what is looked for), in line
+// order, each rule at most once per line. Prose is not scanned: an answer
+// may explain why eval( is dangerous. Whether to scan
+// (AURORA_ENABLE_SECURITY_SCAN, on by default) and what to do with
+// findings is the caller's choice.
+//
+// Before matching, the names a code block gives to dangerous modules and
+// functions are resolved (import os as o; from os import system as run;
+// sh = os.system; home = os.path.expanduser("~")), so o.system( is read as
+// os.system( (see aliases).
 func ScanCode(answer string) []Finding {
 	lines := strings.Split(answer, "\n")
 	kinds := classifyLines(lines)
-	var out []Finding
-	for i, line := range lines {
-		if kinds[i] != codeLine {
-			continue
+	var code []int
+	for i := range lines {
+		if kinds[i] == codeLine || kinds[i] == indentLine {
+			code = append(code, i)
 		}
-		for _, r := range scanRules() {
-			if r.re.MatchString(line) {
-				out = append(out, Finding{
-					Pattern: r.name, Description: r.desc, Severity: r.sev,
-					Line: i + 1, Snippet: shorten(Redact(strings.TrimSpace(line)), maxSnippet),
-				})
+	}
+	if len(code) == 0 {
+		return nil
+	}
+	al := findAliases(lines, code)
+	rules := scanRules()
+	var out []Finding
+	for _, i := range code {
+		line := lines[i]
+		if len(line) > maxScanLine {
+			line = line[:maxScanLine]
+		}
+		views := []view{newView(line)}
+		if n := al.resolve(line); n != line {
+			views = append(views, newView(n))
+		}
+		for r := range rules {
+			rule := &rules[r]
+			for v := range views {
+				if rule.match(&views[v]) {
+					out = append(out, Finding{
+						Pattern: rule.name, Description: rule.desc, Severity: rule.sev,
+						Line: i + 1, Snippet: shorten(Redact(strings.TrimSpace(lines[i])), maxSnippet),
+					})
+					break
+				}
 			}
 		}
 	}
 	return out
+}
+
+// view is a line as the rules read it.
+type view struct {
+	line, lower     string // the line, and in lower case
+	code, codeLower string // its codeView, and in lower case
+}
+
+func newView(line string) view {
+	code := codeView(line)
+	return view{line: line, lower: strings.ToLower(line), code: code, codeLower: strings.ToLower(code)}
+}
+
+// codeView returns line with the contents of its quoted strings blanked
+// (the quotes stay) and a trailing # or // comment cut, for rules about
+// calls in the code itself rather than the text it handles.
+func codeView(line string) string {
+	if !strings.ContainsAny(line, `"'#/`) {
+		return line
+	}
+	b := []byte(line)
+	var quote byte
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case quote != 0 && c == '\\' && i+1 < len(b):
+			b[i], b[i+1] = ' ', ' '
+			i++
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote != 0:
+			b[i] = ' '
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#' && (i == 0 || b[i-1] == ' ' || b[i-1] == '\t'):
+			return string(b[:i])
+		case c == '/' && i+1 < len(b) && b[i+1] == '/' && strings.TrimSpace(string(b[:i])) == "":
+			return string(b[:i])
+		}
+	}
+	return string(b)
 }

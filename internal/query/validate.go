@@ -46,9 +46,13 @@ func Validate(q string, maxLen int) (string, error) {
 	return q, nil
 }
 
-// replaceFold replaces every case-insensitive occurrence of old (ASCII).
+// replaceFold replaces every ASCII-case-insensitive occurrence of old
+// (lower-case ASCII). Only ASCII letters are folded, so that lower has the
+// same length as s and its indexes are s's: strings.ToLower changes the
+// length of some characters (İ is two bytes, its lower case one), and
+// cutting s at lower's indexes cut characters in half or ran past its end.
 func replaceFold(s, old, repl string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	if !strings.Contains(lower, old) {
 		return s
 	}
@@ -63,4 +67,15 @@ func replaceFold(s, old, repl string) string {
 		b.WriteString(repl)
 		s, lower = s[i+len(old):], lower[i+len(old):]
 	}
+}
+
+// asciiLower lower-cases the ASCII letters of s, byte for byte.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -121,6 +121,7 @@ type Breaker struct {
 	openUntil time.Time
 
 	store BreakerStore // nil: state lives only in this process
+	key   string       // the state's key in store
 }
 
 // NewBreaker returns a closed breaker for provider. A nil clock means the
@@ -179,6 +180,12 @@ func (b *Breaker) heldOpen() (time.Time, bool) {
 // When the breaker is open it returns *BreakerOpenError without calling fn.
 // Otherwise it returns fn's error unchanged.
 func (b *Breaker) Execute(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if b.store != nil {
+		// Another process may have opened (or closed) the breaker since.
+		if s, err := b.store.Load(b.key); err == nil {
+			b.follow(s)
+		}
+	}
 	if until, open := b.heldOpen(); open {
 		return &BreakerOpenError{Provider: b.name, Until: until, Err: gobreaker.ErrOpenState}
 	}
@@ -201,9 +208,10 @@ func (b *Breaker) Execute(ctx context.Context, fn func(ctx context.Context) erro
 		}
 	}()
 	err = fn(ctx)
-	done(b.verdict(ctx, err))
-	if b.store != nil {
-		_ = b.store.Save(b.name, b.snapshot())
+	v := b.verdict(ctx, err)
+	done(v)
+	if b.store != nil && !errors.Is(v, errExcluded) {
+		b.record(v != nil)
 	}
 	return err
 }

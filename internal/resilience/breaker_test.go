@@ -3,6 +3,10 @@ package resilience
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -240,7 +244,7 @@ func TestBreakerPersists(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := b.Persist(store); err != nil {
+		if err := b.Persist(store, ""); err != nil {
 			t.Fatal(err)
 		}
 		return b
@@ -273,5 +277,124 @@ func TestBreakerPersists(t *testing.T) {
 	}
 	if s := process().State(); s != BreakerClosed {
 		t.Errorf("after a successful trial the next process sees %s, want closed", s)
+	}
+}
+
+// Processes that fail at the same time all count: each outcome is added
+// to the shared state under a lock (read-modify-write), so none is lost.
+// Each goroutine here has its own Breaker, as each aur process does, and
+// its own lock file descriptor, which flock treats like another process.
+func TestBreakerStoreConcurrentFailuresAllCount(t *testing.T) {
+	store := FileBreakerStore{Dir: t.TempDir()}
+	clock := clocktest.New(t0)
+	cfg := DefaultBreakerConfig()
+	cfg.FailureThreshold = 1000 // stays closed: every call reaches the provider
+	const n = 32
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		b, err := NewBreaker("openai", cfg, clock, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Persist(store, "openai@http://127.0.0.1:1/v1"); err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			call(b, errUnavailable)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	s, err := store.Load("openai@http://127.0.0.1:1/v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ConsecutiveFailures != n {
+		t.Errorf("after %d concurrent failures the state says %d", n, s.ConsecutiveFailures)
+	}
+}
+
+// With the default threshold, concurrent failing processes open the
+// breaker for everyone, and one that starts afterwards fails fast.
+func TestBreakerStoreConcurrentFailuresOpen(t *testing.T) {
+	store := FileBreakerStore{Dir: t.TempDir()}
+	clock := clocktest.New(t0)
+	const key = "openai@http://127.0.0.1:1/v1"
+	process := func() *Breaker {
+		b, err := NewBreaker("openai", DefaultBreakerConfig(), clock, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Persist(store, key); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		b := process()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			call(b, errUnavailable)
+		}()
+	}
+	wg.Wait()
+	s, err := store.Load(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Each call either failed (and counted) or found the breaker open.
+	if s.ConsecutiveFailures < 5 || !s.OpenUntil.Equal(t0.Add(time.Minute)) {
+		t.Errorf("state %+v, want at least 5 failures and open until t0+60s", s)
+	}
+	if ran, err := call(process(), nil); ran || err == nil {
+		t.Errorf("a later process: ran %v, err %v; want fail fast", ran, err)
+	}
+	// A running process sees the breaker another opened.
+	b := process()
+	if _, err := store.Update(key, func(s *BreakerSnapshot) { *s = BreakerSnapshot{} }); err != nil {
+		t.Fatal(err)
+	}
+	if ran, _ := call(b, nil); !ran {
+		t.Error("closed by another process: the call did not run")
+	}
+}
+
+// State is kept per key: one endpoint's outage does not open another's
+// breaker, and keys with URLs make safe, distinct file names.
+func TestBreakerStoreKeys(t *testing.T) {
+	store := FileBreakerStore{Dir: t.TempDir()}
+	keys := []string{"openai", "openai@http://localhost:11434/v1", "openai@https://api.openai.com/v1", "anthropic@https://api.anthropic.com"}
+	paths := map[string]bool{}
+	for i, k := range keys {
+		p := store.path(k)
+		if paths[p] || filepath.Dir(p) != store.Dir || strings.ContainsAny(filepath.Base(p), ":/?") {
+			t.Errorf("key %q: path %q", k, p)
+		}
+		paths[p] = true
+		for range i + 1 {
+			if _, err := store.Update(k, func(s *BreakerSnapshot) { s.ConsecutiveFailures++ }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i, k := range keys {
+		s, err := store.Load(k)
+		if err != nil || s.ConsecutiveFailures != i+1 || s.Key != k {
+			t.Errorf("Load(%q) = %+v, %v; want %d failures", k, s, err, i+1)
+		}
+	}
+	if got := filepath.Base(store.path("openai")); got != "breaker-openai.json" {
+		t.Errorf("bare key file %q", got)
+	}
+	for p := range paths {
+		if fi, err := os.Stat(p); err != nil || fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: %v, mode %v; want private", p, err, fi.Mode())
+		}
 	}
 }

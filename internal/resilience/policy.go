@@ -24,8 +24,12 @@ type PolicyDeps struct {
 	Classifier *Classifier  // nil: NewClassifier()
 	Limiter    *RateLimiter // nil: no rate limit; usually Registry.Get(provider)
 	Metrics    *Collector   // nil: no metrics
-	// BreakerStore, if set, keeps the breaker's state across processes.
+	// BreakerStore, if set, keeps the breaker's state across processes,
+	// under BreakerKey (default: the provider name). Callers that talk to
+	// one provider at several endpoints key by both, so that a local
+	// server being down does not open the breaker of the public API.
 	BreakerStore BreakerStore
+	BreakerKey   string
 }
 
 // Policy makes one provider call resilient. Build one per provider at
@@ -80,7 +84,7 @@ func NewPolicy(provider string, cfg PolicyConfig, deps PolicyDeps) (*Policy, err
 		return nil, err
 	}
 	if deps.BreakerStore != nil {
-		_ = b.Persist(deps.BreakerStore) // an unreadable state file starts closed
+		_ = b.Persist(deps.BreakerStore, deps.BreakerKey) // an unreadable state file starts closed
 	}
 	return &Policy{provider: provider, clock: clock, retrier: r, breaker: b, limiter: deps.Limiter, metrics: deps.Metrics}, nil
 }

@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/mattn/go-sqlite3"
+
+	"github.com/aurora-dev/aur/internal/fsperm"
 )
 
 // driverName is mattn's SQLite driver with a connect hook that sets the
@@ -57,10 +58,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open store %q: %w", path, err)
-		}
+	// The store holds the project's code: its directory and files are
+	// private (package fsperm).
+	if err := fsperm.MkdirAll(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
+	}
+	if _, err := fsperm.Create(path); err != nil {
+		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
 	q := url.Values{}
 	q.Set("_busy_timeout", "5000")

@@ -101,13 +101,15 @@ func (t *Tokenizer) word(w string, emit func(string)) {
 	}
 	t.parts = splitParts(w, t.parts[:0])
 	for _, p := range t.parts {
-		if s := t.stem(p); s != "" {
+		if s := t.stem(p); s != "" && len(s) <= MaxTokenLen {
 			emit(s)
 		}
 	}
 	if len(t.parts) > 1 {
+		// Lower-casing can lengthen a word (Ⱥ is two bytes, ⱥ three): the
+		// bound is checked again on what is emitted.
 		whole := strings.ToLower(w)
-		if !IsStopWord(whole) {
+		if len(whole) <= MaxTokenLen && !IsStopWord(whole) {
 			emit(whole)
 		}
 	}
