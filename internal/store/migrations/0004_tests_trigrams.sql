@@ -17,7 +17,7 @@ CREATE VIRTUAL TABLE files_tri USING fts5(
 	trigrams,
 	content = '',
 	contentless_delete = 1,
-	tokenize = 'unicode61',
+	tokenize = 'ascii',
 	detail = none
 );
 
