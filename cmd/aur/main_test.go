@@ -33,6 +33,10 @@ const testAPIKey = "sk-aurtest-7f3c9d2e1b0a4c8d"
 // riskyAnswer is an LLM answer whose code the security scan must flag.
 const riskyAnswer = "Clean up like this [1]:\n\n```python\nimport os\nos.system(\"rm -rf /tmp/build\")\n```\n"
 
+// escapeAnswer is an LLM answer carrying terminal escape sequences, in
+// its text and in the code the security scan quotes.
+const escapeAnswer = "The answer \x1b]52;c;cm0gLXJmIC8=\x07 clears \x1b[2J [1].\n\n```python\nimport os\nos.system(\"rm -rf /tmp/x \x1b[8m\")\n```\n"
+
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // fixtureDir is the shared fixture repository, copied into a script's
@@ -79,6 +83,9 @@ func TestScripts(t *testing.T) {
 			// that is down. Scripts opt in by pointing OPENAI_BASE_URL at one.
 			up := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, EchoKey: true})
 			risky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: riskyAnswer})
+			escape := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: escapeAnswer})
+			env.Defer(escape.Close)
+			env.Setenv("LLM_ESCAPE_URL", escape.OpenAIBaseURL())
 			down := llmtest.NewServer(llmtest.Options{FaultRate: 1, Faults: []llmtest.Fault{llmtest.Unavailable}, RetryAfter: "0"})
 			env.Defer(up.Close)
 			env.Defer(risky.Close)
@@ -106,6 +113,7 @@ func TestScripts(t *testing.T) {
 			"json":     cmdJSON,
 			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
+			"writeq":   cmdWriteq,
 		},
 	})
 }
@@ -171,6 +179,26 @@ func cmdMkbig(ts *testscript.TestScript, neg bool, args []string) {
 	p := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
 	ts.Check(os.WriteFile(p, b, 0o644))
+}
+
+// cmdWriteq writes a file whose name and content hold Go string escapes
+// (\n, \x1b), for bytes a txtar file should not hold: escape sequences,
+// newlines in names.
+//
+//	writeq NAME CONTENT
+func cmdWriteq(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: writeq NAME CONTENT")
+	}
+	unq := func(s string) string {
+		u, err := strconv.Unquote(`"` + strings.ReplaceAll(s, `"`, `\"`) + `"`)
+		ts.Check(err)
+		return u
+	}
+	name, content := unq(args[0]), unq(args[1])
+	p := ts.MkAbs(name)
+	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
+	ts.Check(os.WriteFile(p, []byte(content), 0o644))
 }
 
 // cmdExitcode runs a program and checks its exit status; stdout and

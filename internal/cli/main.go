@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // ExitCode is the process exit status. The values are documented in the
@@ -74,7 +75,8 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 			// "context canceled" is Go's word for what the user did.
 			msg = "interrupted"
 		}
-		fmt.Fprintf(ios.ErrOut, "aur: %s\n", msg)
+		// Errors quote paths and provider responses: shown, not obeyed.
+		fmt.Fprintf(ios.ErrOut, "aur: %s\n", termtext.Block(msg))
 		if code == ExitUsage && !f.started {
 			fmt.Fprintln(ios.ErrOut, "Run 'aur --help' for usage.")
 		}

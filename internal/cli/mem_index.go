@@ -20,6 +20,7 @@ import (
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // IndexOptions are the inputs of aur mem index.
@@ -212,9 +213,9 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	if s.DryRun {
 		for _, p := range s.Plan {
 			if p.Reason != "" {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, p.Path, p.Reason)
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, termtext.Line(p.Path), p.Reason)
 			} else {
-				fmt.Fprintf(w, "%s\t%s\n", p.Action, p.Path)
+				fmt.Fprintf(w, "%s\t%s\n", p.Action, termtext.Line(p.Path))
 			}
 		}
 		fmt.Fprintf(w, "dry run: %d to index, %d unchanged, %d to delete, %d skipped\n",
@@ -225,7 +226,7 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	if s.Interrupted {
 		verb = cs.Yellow("Interrupted") + " indexing"
 	}
-	fmt.Fprintf(w, "%s %s in %s\n", verb, s.Path, fmtDuration(s.DurationMS))
+	fmt.Fprintf(w, "%s %s in %s\n", verb, termtext.Line(s.Path), fmtDuration(s.DurationMS))
 	fmt.Fprintf(w, "  files    %d seen, %d indexed, %d unchanged, %d deleted\n", s.FilesSeen, s.Indexed, s.Unchanged, s.Deleted)
 	fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
 	if s.SkippedTotal > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // huhPrompter asks at the terminal with huh forms. It is only built when
@@ -29,7 +30,7 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 				names = append(names, "...")
 				break
 			}
-			names = append(names, fmt.Sprintf("%s:%d", r.Path, r.StartLine))
+			names = append(names, fmt.Sprintf("%s:%d", termtext.Line(r.Path), r.StartLine))
 		}
 		desc += "\nBest: " + strings.Join(names, ", ")
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // QueryOptions are the inputs of aur query.
@@ -118,13 +119,15 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 		aopts.Answerer = a
 	}
 	streamed := false
+	var stream termtext.Stream
 	if _, isReport := aopts.Answerer.(*reportAnswerer); !isReport && !opts.JSON && ios.IsStdoutTTY() {
 		aopts.Stream = func(s string) {
 			streamed = true
-			fmt.Fprint(ios.Out, s)
+			fmt.Fprint(ios.Out, stream.Next(s))
 		}
 	}
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	fmt.Fprint(ios.Out, stream.Flush())
 	if err != nil {
 		return queryError(err)
 	}
@@ -175,10 +178,10 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 	}
 	if a.Provider == "" {
 		// The grounded context report is the answer.
-		fmt.Fprint(w, a.Text)
+		fmt.Fprint(w, termtext.Block(a.Text))
 		if rf.Explain && out.Retrieval != nil {
 			for _, r := range out.Retrieval.Results {
-				fmt.Fprintf(w, "%s:%d-%d %s\n", r.Path, r.StartLine, r.EndLine, r.QualifiedName)
+				fmt.Fprintf(w, "%s:%d-%d %s\n", termtext.Line(r.Path), r.StartLine, r.EndLine, termtext.Line(r.QualifiedName))
 				printExplain(w, &r)
 			}
 		}
@@ -189,7 +192,7 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		fmt.Fprintln(ios.ErrOut, cs.Yellow(out.Note))
 	}
 	if !streamed {
-		fmt.Fprint(w, a.Text)
+		fmt.Fprint(w, termtext.Block(a.Text))
 	}
 	if !strings.HasSuffix(a.Text, "\n") {
 		fmt.Fprintln(w)
@@ -198,10 +201,10 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, cs.Bold("Sources"))
 		for _, c := range a.Citations {
-			fmt.Fprintf(w, "  [%d] %s:%d-%d %s\n", c.N, c.File, c.StartLine, c.EndLine, c.Name)
+			fmt.Fprintf(w, "  [%d] %s:%d-%d %s\n", c.N, termtext.Line(c.File), c.StartLine, c.EndLine, termtext.Line(c.Name))
 		}
 	}
 	for _, s := range a.SecurityWarnings {
-		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("security warning:"), s)
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("security warning:"), termtext.Line(s))
 	}
 }

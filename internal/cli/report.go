@@ -8,6 +8,7 @@ import (
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
@@ -37,9 +38,11 @@ func (a *reportAnswerer) Answer(ctx context.Context, req ask.Request) (*ask.Answ
 		if name == "" {
 			name = "(" + s.Kind + ")"
 		}
-		fmt.Fprintf(&b, "\n[%d] %s:%d-%d  %s  score %.2f\n", i+1, s.Path, s.StartLine, s.EndLine, name, s.Score)
+		// The report is text for people (JSON has the results as fields):
+		// a name or path cannot break its line.
+		fmt.Fprintf(&b, "\n[%d] %s:%d-%d  %s  score %.2f\n", i+1, termtext.Line(s.Path), s.StartLine, s.EndLine, termtext.Line(name), s.Score)
 		for _, l := range strings.Split(query.Snippet(tk, s.Content, req.Terms, 3), "\n") {
-			fmt.Fprintf(&b, "    %s\n", l)
+			fmt.Fprintf(&b, "    %s\n", termtext.Block(l))
 		}
 	}
 	return &ask.Answer{Text: b.String()}, nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
@@ -110,7 +111,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 	tty := ios.IsStdoutTTY()
 	for i, fr := range out.Retrieval.Files {
 		if !tty {
-			fmt.Fprintln(w, fr.Path)
+			fmt.Fprintln(w, termtext.Line(fr.Path))
 			continue
 		}
 		var names []string
@@ -122,7 +123,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 			names = append(names, n)
 		}
 		fmt.Fprintf(w, "%s %s  %s  %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, fr.Score),
-			cs.Cyan(fr.Path), cs.Gray(strings.Join(names, ", ")))
+			cs.Cyan(termtext.Line(fr.Path)), cs.Gray(termtext.Line(strings.Join(names, ", "))))
 	}
 	if len(out.Retrieval.Files) == 0 && tty {
 		fmt.Fprintln(w, cs.Gray("no file scored at or above the threshold"))
@@ -144,7 +145,8 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags)
 		if r.MatchLine > 0 {
 			loc = fmt.Sprintf("%s:%d", r.Path, r.MatchLine)
 		}
-		name := r.QualifiedName
+		loc = termtext.Line(loc)
+		name := termtext.Line(r.QualifiedName)
 		if name == "" {
 			name = "-"
 		}
@@ -155,13 +157,13 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags)
 				cs.Cyan(loc), cs.Bold(name), cs.Gray("("+r.Kind+")"))
 			if !rf.ShowContent {
 				for _, l := range strings.Split(query.Snippet(tk, r.Content, out.Retrieval.Terms, 3), "\n") {
-					fmt.Fprintf(w, "      %s\n", cs.Gray(l))
+					fmt.Fprintf(w, "      %s\n", cs.Gray(termtext.Block(l)))
 				}
 			}
 		}
 		if rf.ShowContent {
 			for _, l := range strings.Split(r.Content, "\n") {
-				fmt.Fprintf(w, "    %s\n", l)
+				fmt.Fprintf(w, "    %s\n", termtext.Block(l))
 			}
 		}
 		if rf.Explain {
@@ -194,7 +196,7 @@ func printExplain(out io.Writer, r *query.Result) {
 		if len(t.Fields) > 0 {
 			fields = strings.Join(t.Fields, ",")
 		}
-		fmt.Fprintf(out, "        %-18s idf %5.2f  in %-28s %.3f\n", t.Term, t.IDF, fields, t.Score)
+		fmt.Fprintf(out, "        %-18s idf %5.2f  in %-28s %.3f\n", termtext.Line(t.Term), t.IDF, fields, t.Score)
 	}
 }
 
