@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/termquiet"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
 
@@ -20,6 +21,7 @@ type huhPrompter struct {
 }
 
 func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, error) {
+	termquiet.Prepare(p.ios.ColorEnabled())
 	th, g := m.Thresholds, m.Grade
 	desc := fmt.Sprintf("Groundedness %.2f (threshold %.2f) · %d high-quality chunks (need %d)",
 		g.Groundedness, th.Groundedness, g.HighQuality, th.MinHighQuality)
@@ -59,6 +61,7 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 }
 
 func (p *huhPrompter) Rephrase(ctx context.Context, previous string) (string, error) {
+	termquiet.Prepare(p.ios.ColorEnabled())
 	q := previous
 	form := huh.NewForm(huh.NewGroup(
 		huh.NewInput().
