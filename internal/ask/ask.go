@@ -118,11 +118,11 @@ type CacheIdentity interface {
 
 // Options configure a run.
 type Options struct {
-	Command    string // query | search
-	Mode       string // store.ModeInteractive, ModeNonInteractive or ModeHeadless
-	MaxLength  int
-	Limit      int
-	Filter     store.Filter
+	Command   string // query | search
+	Mode      string // store.ModeInteractive, ModeNonInteractive or ModeHeadless
+	MaxLength int
+	Limit     int
+	Filter    store.Filter
 	// Paths limits the search to files by prefix and glob.
 	Paths query.PathFilter
 	// Tests ranks test code like other code (--tests).
@@ -191,6 +191,11 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 			opts.Log.Info().Str("query", r.Query).Float64("groundedness", r.Grade.Groundedness).
 				Int("high_quality_chunks", r.Grade.HighQuality).Msg("retrieval quality is weak; asking the user")
 			choice, err := opts.Prompter.Weak(ctx, WeakMatch{Query: r.Query, Grade: r.Grade, Thresholds: opts.Thresholds, Results: r.Retrieval.Results})
+			if err == nil && ctx.Err() != nil {
+				// The process is being stopped (SIGTERM, SIGHUP): whatever
+				// the prompt returned, the user did not choose it.
+				err = context.Cause(ctx)
+			}
 			if err != nil {
 				// Leaving the prompt is the user's choice, not a failure of
 				// the service: recorded as a query without a choice.

@@ -46,9 +46,9 @@ With an LLM configured (ANTHROPIC_API_KEY or OPENAI_API_KEY) the answer is
 generated and cites the chunks; without one, aur prints a grounded context
 report: the grade and the ranked chunks with locations and snippets.
 
-QUESTION "-" reads the question from standard input. aur never prompts when
---non-interactive or AURORA_NON_INTERACTIVE is set or when standard input or
-output is not a terminal.`,
+QUESTION "-" reads the question from standard input. aur never prompts with
+--json, when --non-interactive or AURORA_NON_INTERACTIVE is set, or when
+standard input or output is not a terminal.`,
 		Example: `  aur query "how does the indexer skip binary files?"
   echo "where are retries configured" | aur query -
   aur query --non-interactive --json --fail-on weak "database migrations"`,
@@ -107,7 +107,8 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 		return err
 	}
 	aopts.Prompter = opts.Prompter
-	if aopts.Prompter == nil && ios.CanPrompt() {
+	if aopts.Prompter == nil && ios.CanPrompt() && !opts.JSON {
+		// --json is for programs: a prompt would wedge the one reading it.
 		aopts.Prompter = &huhPrompter{ios: ios}
 	}
 	aopts.Answerer = opts.Answerer

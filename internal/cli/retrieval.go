@@ -133,14 +133,14 @@ func thresholds(cfg *config.Config) (quality.Thresholds, error) {
 
 // mode tells how this invocation can interact: interactive when a person
 // can answer prompts, non_interactive when prompts were switched off
-// (--non-interactive, AURORA_NON_INTERACTIVE), headless when there is no
-// terminal at all (cron, CI, pipes).
-func mode(f *Factory) string {
+// (--non-interactive, AURORA_NON_INTERACTIVE, or --json, which is for
+// programs), headless when there is no terminal at all (cron, CI, pipes).
+func mode(f *Factory, json bool) string {
 	ios := f.IOStreams
 	switch {
-	case ios.CanPrompt():
+	case ios.CanPrompt() && !json:
 		return store.ModeInteractive
-	case f.Config().Bool(config.KeyNonInteractive):
+	case f.Config().Bool(config.KeyNonInteractive) || ios.CanPrompt():
 		return store.ModeNonInteractive
 	}
 	return store.ModeHeadless
@@ -164,7 +164,7 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 	return ask.Options{
 		Cache:      c,
 		Command:    command,
-		Mode:       mode(f),
+		Mode:       mode(f, rf.JSON),
 		MaxLength:  cfg.Int(config.KeyMaxQueryLength),
 		Limit:      rf.Limit,
 		Filter:     store.Filter{Kinds: rf.Types, Languages: rf.Languages, ExcludeTests: rf.ExcludeTests},
