@@ -171,6 +171,18 @@ type Outcome struct {
 // ErrAborted is returned when the user leaves a prompt (Ctrl-C, Esc).
 var ErrAborted = errors.New("aborted at the prompt")
 
+// AnswerError is returned by Run when retrieval worked and the answerer
+// (the LLM) failed. The Outcome returned with it holds the retrieval and
+// its grade, and Request is what the answerer was asked, so that a front
+// end can still show the grounded context instead of nothing.
+type AnswerError struct {
+	Err     error
+	Request Request
+}
+
+func (e *AnswerError) Error() string { return e.Err.Error() }
+func (e *AnswerError) Unwrap() error { return e.Err }
+
 // Run answers raw with the store db.
 func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome, error) {
 	if opts.Now == nil {
@@ -240,13 +252,15 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 		a, hit := cachedAnswer(ctx, opts, akey)
 		if !hit {
 			var err error
-			a, err = opts.Answerer.Answer(ctx, Request{Query: out.Query, Terms: out.Retrieval.Terms,
+			req := Request{Query: out.Query, Terms: out.Retrieval.Terms,
 				Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
-				Sources: sources, Note: out.Note, Stream: opts.Stream})
+				Sources: sources, Note: out.Note, Stream: opts.Stream}
+			a, err = opts.Answerer.Answer(ctx, req)
 			if err != nil {
 				out.LatencyMS += msSince(start)
 				record(ctx, db, &out.Round, opts, nil, errorType(err))
-				return out, err
+				req.Stream = nil
+				return out, &AnswerError{Err: err, Request: req}
 			}
 			putCache(ctx, opts, akey, a)
 		}

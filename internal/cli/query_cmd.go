@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
 
@@ -129,6 +132,10 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	}
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
 	fmt.Fprint(ios.Out, stream.Flush())
+	var aerr *ask.AnswerError
+	if errors.As(err, &aerr) && ctx.Err() == nil {
+		return answerFailed(ctx, f, out, aerr, aopts, opts, streamed)
+	}
 	if err != nil {
 		return queryError(err)
 	}
@@ -143,6 +150,38 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 		printAnswer(f, out, aopts, &opts.RetrievalFlags, streamed)
 	}
 	return failGate(f, out.Grade.Tier, opts.FailOn)
+}
+
+// answerFailed reports an LLM that failed after retrieval worked: the
+// grounded context report (or, with --json, the usual object with a null
+// answer and an error), a warning on stderr, and exit 1. Retrieval is
+// what the user came for as much as the prose; a provider outage must not
+// throw it away.
+func answerFailed(ctx context.Context, f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Options, opts *QueryOptions, streamed bool) error {
+	ios := f.IOStreams
+	cs := ios.ColorScheme()
+	msg := llm.Redact(aerr.Err.Error())
+	f.Log().Warn().Err(aerr.Err).Msg("LLM failed; printing the grounded context report")
+	if opts.JSON {
+		j := toJSON(out, o.Thresholds, o.Mode, &opts.RetrievalFlags)
+		j.Error = &errorJSON{Code: resilience.ErrorType(aerr.Err), Message: msg}
+		if err := printJSON(ios.Out, j); err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "aur: no answer from the LLM: %s\n", termtext.Block(msg))
+		return &silentError{code: ExitError}
+	}
+	if streamed {
+		fmt.Fprintln(ios.Out) // end the partial answer's line
+	}
+	fmt.Fprintf(ios.ErrOut, "aur: %s no answer from the LLM: %s\n", cs.Red("error:"), termtext.Block(msg))
+	fmt.Fprintln(ios.ErrOut, "aur: printing the grounded context report instead")
+	rep, err := (&reportAnswerer{}).Answer(ctx, aerr.Request)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(ios.Out, termtext.Block(rep.Text))
+	return &silentError{code: ExitError}
 }
 
 // failGate returns an ExitGate error when tier is at or below failOn.

@@ -212,6 +212,16 @@ type resultJSON struct {
 	SecurityWarnings  []string           `json:"security_warnings,omitempty"`
 	PreviousQueries   []string           `json:"previous_queries,omitempty"`
 	Terms             []query.Term       `json:"terms,omitempty"`
+	// Error is set when retrieval worked and the LLM did not (answer is
+	// null; the results are still there).
+	Error *errorJSON `json:"error,omitempty"`
+}
+
+// errorJSON is an error in a JSON result: a stable code (http_503,
+// timeout, breaker_open, ...) and a message for people.
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 type resultItemJSON struct {
