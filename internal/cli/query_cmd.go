@@ -34,7 +34,7 @@ type QueryOptions struct {
 func NewCmdQuery(f *Factory, runF func(context.Context, *QueryOptions) error) *cobra.Command {
 	opts := &QueryOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "query QUESTION",
+		Use:   "query QUESTION...",
 		Short: "Answer a question from the indexed code",
 		Long: `Retrieve the chunks that answer QUESTION, grade the match, and answer.
 
@@ -49,15 +49,16 @@ With an LLM configured (ANTHROPIC_API_KEY or OPENAI_API_KEY) the answer is
 generated and cites the chunks; without one, aur prints a grounded context
 report: the grade and the ranked chunks with locations and snippets.
 
+The words of QUESTION need no quotes (aur query how are cookies parsed);
 QUESTION "-" reads the question from standard input. aur never prompts with
 --json, when --non-interactive or AURORA_NON_INTERACTIVE is set, or when
 standard input or output is not a terminal.`,
 		Example: `  aur query "how does the indexer skip binary files?"
   echo "where are retries configured" | aur query -
   aur query --non-interactive --json --fail-on weak "database migrations"`,
-		Args: exactArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
+			opts.Query = strings.Join(args, " ")
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -139,7 +140,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return queryError(err)
 	}
-	if _, isReport := aopts.Answerer.(*reportAnswerer); isReport {
+	if ra, isReport := aopts.Answerer.(*reportAnswerer); isReport && !ra.chosen {
 		fmt.Fprintln(ios.ErrOut, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
 	}
 	if opts.JSON {

@@ -15,7 +15,11 @@ import (
 // reportAnswerer answers without an LLM: a grounded context report, the
 // grade and the ranked chunks with locations, scores and snippets. It
 // never invents anything, which is the point.
-type reportAnswerer struct{}
+type reportAnswerer struct {
+	// chosen is set when AURORA_LLM_PROVIDER=none asked for the report:
+	// then there is nothing to point out.
+	chosen bool
+}
 
 // CacheID lets context reports be cached with their retrieval.
 func (a *reportAnswerer) CacheID() string { return "report" }

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/query"
 	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
@@ -29,14 +30,18 @@ type SearchOptions struct {
 func NewCmdSearch(f *Factory, runF func(context.Context, *SearchOptions) error) *cobra.Command {
 	opts := &SearchOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "search QUERY",
+		Use:   "search QUERY...",
 		Short: "Find the chunks that best match a query",
 		Long: `Search the index and print the high-quality chunks (score at or above
 AURORA_ACTIVATION_THRESHOLD), best first, with the retrieval grade.
 
 Scores are on an absolute scale in [0,1]: lexical match (BM25F over name,
 signature, doc, path and body, relative to an ideal match) lifted by
-activation (how often and how recently a chunk proved useful).`,
+activation (how often and how recently a chunk proved useful).
+
+The words of QUERY need no quotes; QUERY "-" reads it from standard input.
+Like grep, aur mem search exits 1 when nothing scored at or above the
+threshold (the JSON is printed all the same).`,
 		Example: `  aur mem search "parse http request headers"
   aur mem search --type function --lang go --json "retry with backoff"
   aur mem search --explain "open the database"
@@ -44,11 +49,18 @@ activation (how often and how recently a chunk proved useful).`,
   aur mem search -F 'awaiting headers'                        # exact substring, like grep -F
   aur mem search --files "where would I add a new cookie attribute"
   aur mem search --exclude-tests -g '*.go' -g '!vendor/**' "retry"`,
-		Args: exactArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
+			opts.Query = strings.Join(args, " ")
 			if err := opts.validate(); err != nil {
 				return err
+			}
+			if opts.Query == "-" {
+				q, err := readQuery(f.IOStreams.In, f.Config().Int(config.KeyMaxQueryLength))
+				if err != nil {
+					return err
+				}
+				opts.Query = q
 			}
 			if opts.Fixed && opts.Files {
 				return usageErrorf("--fixed-strings and --files cannot be combined")
@@ -85,8 +97,16 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if err != nil {
 		return queryError(err)
 	}
+	// Like grep and ripgrep, no match is exit 1, so scripts can test it.
+	var none error
+	if out.Retrieval == nil || len(out.Retrieval.Results)+len(out.Retrieval.Files) == 0 {
+		none = &silentError{code: ExitError}
+	}
 	if opts.JSON {
-		return printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags))
+		if err := printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {
+			return err
+		}
+		return none
 	}
 	ios := f.IOStreams
 	if ios.IsStderrTTY() || opts.Explain {
@@ -94,10 +114,10 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	}
 	if opts.Files {
 		printFiles(f, ios.Out, out)
-		return nil
+		return none
 	}
 	printResults(f, ios.Out, out, &opts.RetrievalFlags)
-	return nil
+	return none
 }
 
 // printFiles prints ranked files: paths only when piped (like rg -l),
