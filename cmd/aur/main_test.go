@@ -337,7 +337,9 @@ func compare(got, op, want string) (bool, error) {
 
 // cmdJSONNorm writes a JSON document (a file, or stdout) to OUT with the
 // fields that vary from run to run (latency_ms, duration_ms, write_ms)
-// set to 0, indented, so that it can be compared with a golden file.
+// set to 0 and the script's work directory at the start of a string
+// replaced by $WORK, indented, so that it can be compared with a golden
+// file.
 //
 //	jsonnorm FILE OUT
 func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
@@ -348,8 +350,9 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &v); err != nil {
 		ts.Fatalf("not JSON: %v", err)
 	}
-	var norm func(any)
-	norm = func(v any) {
+	work := ts.Getenv("WORK")
+	var norm func(any) any
+	norm = func(v any) any {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
@@ -357,16 +360,21 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 				case "latency_ms", "duration_ms", "write_ms":
 					x[k] = 0
 				default:
-					norm(e)
+					x[k] = norm(e)
 				}
 			}
 		case []any:
-			for _, e := range x {
-				norm(e)
+			for i, e := range x {
+				x[i] = norm(e)
+			}
+		case string:
+			if rest, ok := strings.CutPrefix(x, work); ok && work != "" {
+				return "$WORK" + filepath.ToSlash(rest)
 			}
 		}
+		return v
 	}
-	norm(v)
+	v = norm(v)
 	b, err := json.MarshalIndent(v, "", "  ")
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))

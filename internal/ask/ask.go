@@ -173,11 +173,10 @@ var ErrAborted = errors.New("aborted at the prompt")
 
 // AnswerError is returned by Run when retrieval worked and the answerer
 // (the LLM) failed. The Outcome returned with it holds the retrieval and
-// its grade, and Request is what the answerer was asked, so that a front
-// end can still show the grounded context instead of nothing.
+// its grade (and Outcome.Request what the answerer was asked), so that a
+// front end can still show the grounded context instead of nothing.
 type AnswerError struct {
-	Err     error
-	Request Request
+	Err error
 }
 
 func (e *AnswerError) Error() string { return e.Err.Error() }
@@ -235,16 +234,14 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	}
 
 	// Answer from what the user kept.
-	var sources []query.Result
 	switch {
 	case out.Grade.Tier == quality.NoMatch:
 		out.Note = NoMatchNote
 		opts.Log.Info().Str("query", out.Query).Msg("no indexed context; using general knowledge")
 	case out.Choice == ChoiceStartAnew:
 		out.Note = StartAnewNote
-	default:
-		sources = out.Retrieval.Results
 	}
+	sources := out.sources()
 	var cited []int64
 	if opts.Answerer != nil {
 		start := time.Now()
@@ -252,15 +249,13 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 		a, hit := cachedAnswer(ctx, opts, akey)
 		if !hit {
 			var err error
-			req := Request{Query: out.Query, Terms: out.Retrieval.Terms,
-				Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
-				Sources: sources, Note: out.Note, Stream: opts.Stream}
+			req := out.Request(opts.Thresholds)
+			req.Stream = opts.Stream
 			a, err = opts.Answerer.Answer(ctx, req)
 			if err != nil {
 				out.LatencyMS += msSince(start)
 				record(ctx, db, &out.Round, opts, nil, errorType(err))
-				req.Stream = nil
-				return out, &AnswerError{Err: err, Request: req}
+				return out, &AnswerError{Err: err}
 			}
 			putCache(ctx, opts, akey, a)
 		}
@@ -275,6 +270,26 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	}
 	record(ctx, db, &out.Round, opts, append(shown, cited...), "")
 	return out, nil
+}
+
+// sources are the chunks the answer is given: none for no match, none
+// when the user set weak ones aside.
+func (o *Outcome) sources() []query.Result {
+	if o.Retrieval == nil || o.Grade.Tier == quality.NoMatch || o.Choice == ChoiceStartAnew {
+		return nil
+	}
+	return o.Retrieval.Results
+}
+
+// Request is what the answerer is asked for this outcome (without a
+// Stream): a front end renders the grounded context report from it.
+func (o *Outcome) Request(th quality.Thresholds) Request {
+	var terms []query.Term
+	if o.Retrieval != nil {
+		terms = o.Retrieval.Terms
+	}
+	return Request{Query: o.Query, Terms: terms, Grade: o.Grade, Thresholds: th, Tier: o.Grade.Tier,
+		Choice: o.Choice, Sources: o.sources(), Note: o.Note}
 }
 
 func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, opts Options) (*Round, error) {

@@ -12,7 +12,6 @@ import (
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/termquiet"
-	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // huhPrompter asks at the terminal with huh forms. It is only built when
@@ -26,6 +25,7 @@ import (
 // prompt reports the signal instead of a choice.
 type huhPrompter struct {
 	ios *iostreams.IOStreams
+	loc locator
 }
 
 // run runs a form until it is submitted, left (Ctrl-C, Esc) or ctx is
@@ -55,7 +55,7 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 				names = append(names, "...")
 				break
 			}
-			names = append(names, fmt.Sprintf("%s:%d", termtext.Line(r.Path), r.StartLine))
+			names = append(names, p.loc.at(r.Path, r.StartLine))
 		}
 		desc += "\nBest: " + strings.Join(names, ", ")
 	}

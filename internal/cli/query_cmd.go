@@ -110,10 +110,14 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
+	loc, err := newLocator(ctx, f, db)
+	if err != nil {
+		return err
+	}
 	aopts.Prompter = opts.Prompter
 	if aopts.Prompter == nil && ios.CanPrompt() && !opts.JSON {
 		// --json is for programs: a prompt would wedge the one reading it.
-		aopts.Prompter = &huhPrompter{ios: ios}
+		aopts.Prompter = &huhPrompter{ios: ios, loc: loc}
 	}
 	aopts.Answerer = opts.Answerer
 	if aopts.Answerer == nil {
@@ -135,7 +139,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	fmt.Fprint(ios.Out, stream.Flush())
 	var aerr *ask.AnswerError
 	if errors.As(err, &aerr) && ctx.Err() == nil {
-		return answerFailed(ctx, f, out, aerr, aopts, opts, streamed)
+		return answerFailed(f, out, aerr, aopts, opts, loc, streamed)
 	}
 	if err != nil {
 		return queryError(err)
@@ -144,11 +148,11 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 		fmt.Fprintln(ios.ErrOut, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
 	}
 	if opts.JSON {
-		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {
+		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
 			return err
 		}
 	} else {
-		printAnswer(f, out, aopts, &opts.RetrievalFlags, streamed)
+		printAnswer(f, out, aopts, &opts.RetrievalFlags, loc, streamed)
 	}
 	return failGate(f, out.Grade.Tier, opts.FailOn)
 }
@@ -158,13 +162,13 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 // answer and an error), a warning on stderr, and exit 1. Retrieval is
 // what the user came for as much as the prose; a provider outage must not
 // throw it away.
-func answerFailed(ctx context.Context, f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Options, opts *QueryOptions, streamed bool) error {
+func answerFailed(f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Options, opts *QueryOptions, loc locator, streamed bool) error {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	msg := llm.Redact(aerr.Err.Error())
 	f.Log().Warn().Err(aerr.Err).Msg("LLM failed; printing the grounded context report")
 	if opts.JSON {
-		j := toJSON(out, o.Thresholds, o.Mode, &opts.RetrievalFlags)
+		j := toJSON(out, o.Thresholds, o.Mode, &opts.RetrievalFlags, loc)
 		j.Error = &errorJSON{Code: resilience.ErrorType(aerr.Err), Message: msg}
 		if err := printJSON(ios.Out, j); err != nil {
 			return err
@@ -177,11 +181,7 @@ func answerFailed(ctx context.Context, f *Factory, out *ask.Outcome, aerr *ask.A
 	}
 	fmt.Fprintf(ios.ErrOut, "aur: %s no answer from the LLM: %s\n", cs.Red("error:"), termtext.Block(msg))
 	fmt.Fprintln(ios.ErrOut, "aur: printing the grounded context report instead")
-	rep, err := (&reportAnswerer{}).Answer(ctx, aerr.Request)
-	if err != nil {
-		return err
-	}
-	fmt.Fprint(ios.Out, termtext.Block(rep.Text))
+	fmt.Fprint(ios.Out, printReport(out.Request(o.Thresholds), loc))
 	return &silentError{code: ExitError}
 }
 
@@ -209,7 +209,7 @@ func tierWords(t quality.Tier) string {
 }
 
 // printAnswer prints the human form of a query's outcome.
-func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, streamed bool) {
+func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, loc locator, streamed bool) {
 	ios := f.IOStreams
 	w := ios.Out
 	cs := ios.ColorScheme()
@@ -218,11 +218,12 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		return
 	}
 	if a.Provider == "" {
-		// The grounded context report is the answer.
-		fmt.Fprint(w, termtext.Block(a.Text))
+		// The grounded context report is the answer, printed with paths
+		// from the working directory.
+		fmt.Fprint(w, printReport(out.Request(o.Thresholds), loc))
 		if rf.Explain && out.Retrieval != nil {
 			for _, r := range out.Retrieval.Results {
-				fmt.Fprintf(w, "%s:%d-%d %s\n", termtext.Line(r.Path), r.StartLine, r.EndLine, termtext.Line(r.QualifiedName))
+				fmt.Fprintf(w, "%s %s\n", loc.at(r.Path, r.StartLine), termtext.Line(r.QualifiedName))
 				printExplain(w, &r)
 			}
 		}
@@ -242,7 +243,7 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, cs.Bold("Sources"))
 		for _, c := range a.Citations {
-			fmt.Fprintf(w, "  [%d] %s:%d-%d %s\n", c.N, termtext.Line(c.File), c.StartLine, c.EndLine, termtext.Line(c.Name))
+			fmt.Fprintf(w, "  [%d] %s %s (lines %d-%d)\n", c.N, loc.at(c.File, c.StartLine), termtext.Line(c.Name), c.StartLine, c.EndLine)
 		}
 	}
 	for _, s := range a.SecurityWarnings {

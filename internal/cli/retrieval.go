@@ -198,20 +198,22 @@ type resultJSON struct {
 	Groundedness      float64            `json:"groundedness"`
 	HighQualityChunks int                `json:"high_quality_chunks"`
 	Thresholds        quality.Thresholds `json:"thresholds"`
-	Results           []resultItemJSON   `json:"results"`
-	Answer            *string            `json:"answer"`
-	Choice            ask.Choice         `json:"choice"`
-	LatencyMS         float64            `json:"latency_ms"`
-	QueryID           int64              `json:"query_id"`
-	Mode              string             `json:"mode"`
-	Note              string             `json:"note,omitempty"`
-	CacheHit          bool               `json:"cache_hit"`
-	Provider          string             `json:"provider,omitempty"`
-	Model             string             `json:"model,omitempty"`
-	Citations         []ask.Citation     `json:"citations,omitempty"`
-	SecurityWarnings  []string           `json:"security_warnings,omitempty"`
-	PreviousQueries   []string           `json:"previous_queries,omitempty"`
-	Terms             []query.Term       `json:"terms,omitempty"`
+	// Root is the absolute index root; each result's file is relative to it.
+	Root             string           `json:"root,omitempty"`
+	Results          []resultItemJSON `json:"results"`
+	Answer           *string          `json:"answer"`
+	Choice           ask.Choice       `json:"choice"`
+	LatencyMS        float64          `json:"latency_ms"`
+	QueryID          int64            `json:"query_id"`
+	Mode             string           `json:"mode"`
+	Note             string           `json:"note,omitempty"`
+	CacheHit         bool             `json:"cache_hit"`
+	Provider         string           `json:"provider,omitempty"`
+	Model            string           `json:"model,omitempty"`
+	Citations        []ask.Citation   `json:"citations,omitempty"`
+	SecurityWarnings []string         `json:"security_warnings,omitempty"`
+	PreviousQueries  []string         `json:"previous_queries,omitempty"`
+	Terms            []query.Term     `json:"terms,omitempty"`
 	// Error is set when retrieval worked and the LLM did not (answer is
 	// null; the results are still there).
 	Error *errorJSON `json:"error,omitempty"`
@@ -225,7 +227,10 @@ type errorJSON struct {
 }
 
 type resultItemJSON struct {
-	File      string            `json:"file"`
+	File string `json:"file"` // relative to the index root
+	// Root is the absolute index root and Path the file's absolute path.
+	Root      string            `json:"root,omitempty"`
+	Path      string            `json:"path,omitempty"`
 	StartLine int               `json:"start_line"`
 	EndLine   int               `json:"end_line"`
 	Name      string            `json:"name"`
@@ -256,13 +261,14 @@ func round3(x float64) float64 {
 	return float64(int64(x*1000+0.5)) / 1000
 }
 
-func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFlags) resultJSON {
+func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFlags, loc locator) resultJSON {
 	j := resultJSON{
 		Query:             o.Query,
 		Tier:              o.Grade.Tier,
 		Groundedness:      round3(o.Grade.Groundedness),
 		HighQualityChunks: o.Grade.HighQuality,
 		Thresholds:        th,
+		Root:              loc.root,
 		Results:           []resultItemJSON{},
 		Choice:            o.Choice,
 		LatencyMS:         round3(o.LatencyMS),
@@ -289,7 +295,8 @@ func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFla
 	tk := tokenize.New()
 	item := func(r *query.Result) resultItemJSON {
 		it := resultItemJSON{
-			File: r.Path, StartLine: r.StartLine, EndLine: r.EndLine, Name: r.QualifiedName,
+			File: r.Path, Root: loc.root, Path: loc.abs(r.Path),
+			StartLine: r.StartLine, EndLine: r.EndLine, Name: r.QualifiedName,
 			Kind: r.Kind, Language: r.Language, Score: round3(r.Score),
 			Scores:    scoresJSON{Lexical: round3(r.Lexical), Activation: round3(r.Activation)},
 			Signature: r.Signature,

@@ -93,6 +93,10 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 		return err
 	}
 	aopts.Files, aopts.Fixed, aopts.IgnoreCase = opts.Files, opts.Fixed, opts.IgnoreCase
+	loc, err := newLocator(ctx, f, db)
+	if err != nil {
+		return err
+	}
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
 	if err != nil {
 		return queryError(err)
@@ -103,7 +107,7 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 		none = &silentError{code: ExitError}
 	}
 	if opts.JSON {
-		if err := printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {
+		if err := printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
 			return err
 		}
 		return none
@@ -113,16 +117,16 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 		fmt.Fprintln(ios.ErrOut, gradeLine(f, out, aopts))
 	}
 	if opts.Files {
-		printFiles(f, ios.Out, out)
+		printFiles(f, ios.Out, out, loc)
 		return none
 	}
-	printResults(f, ios.Out, out, &opts.RetrievalFlags)
+	printResults(f, ios.Out, out, &opts.RetrievalFlags, loc)
 	return none
 }
 
 // printFiles prints ranked files: paths only when piped (like rg -l),
 // with scores and their best chunks at a terminal.
-func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
+func printFiles(f *Factory, w io.Writer, out *ask.Outcome, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
@@ -131,7 +135,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 	tty := ios.IsStdoutTTY()
 	for i, fr := range out.Retrieval.Files {
 		if !tty {
-			fmt.Fprintln(w, termtext.Line(fr.Path))
+			fmt.Fprintln(w, termtext.Line(loc.path(fr.Path)))
 			continue
 		}
 		var names []string
@@ -143,7 +147,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 			names = append(names, n)
 		}
 		fmt.Fprintf(w, "%s %s  %s  %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, fr.Score),
-			cs.Cyan(termtext.Line(fr.Path)), cs.Gray(termtext.Line(strings.Join(names, ", "))))
+			cs.Cyan(termtext.Line(loc.path(fr.Path))), cs.Gray(termtext.Line(strings.Join(names, ", "))))
 	}
 	if len(out.Retrieval.Files) == 0 && tty {
 		fmt.Fprintln(w, cs.Gray("no file scored at or above the threshold"))
@@ -151,8 +155,9 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 }
 
 // printResults prints ranked chunks: an aligned table with snippets at a
-// terminal, tab-separated lines otherwise.
-func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags) {
+// terminal, tab-separated lines otherwise (score, path:line, kind, name).
+// The line is the first match for --fixed-strings, else the chunk's first.
+func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
@@ -161,20 +166,20 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags)
 	tk := tokenize.New()
 	tty := ios.IsStdoutTTY()
 	for i, r := range out.Retrieval.Results {
-		loc := fmt.Sprintf("%s:%d-%d", r.Path, r.StartLine, r.EndLine)
+		line := r.StartLine
 		if r.MatchLine > 0 {
-			loc = fmt.Sprintf("%s:%d", r.Path, r.MatchLine)
+			line = r.MatchLine
 		}
-		loc = termtext.Line(loc)
+		at := loc.at(r.Path, line)
 		name := termtext.Line(r.QualifiedName)
 		if name == "" {
 			name = "-"
 		}
 		if !tty {
-			fmt.Fprintf(w, "%.3f\t%s\t%s\t%s\n", r.Score, loc, r.Kind, name)
+			fmt.Fprintf(w, "%.3f\t%s\t%s\t%s\n", r.Score, at, r.Kind, name)
 		} else {
 			fmt.Fprintf(w, "%s %s  %s  %s %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, r.Score),
-				cs.Cyan(loc), cs.Bold(name), cs.Gray("("+r.Kind+")"))
+				cs.Cyan(at), cs.Bold(name), cs.Gray(fmt.Sprintf("(%s, lines %d-%d)", r.Kind, r.StartLine, r.EndLine)))
 			if !rf.ShowContent {
 				for _, l := range strings.Split(query.Snippet(tk, r.Content, out.Retrieval.Terms, 3), "\n") {
 					fmt.Fprintf(w, "      %s\n", cs.Gray(termtext.Block(l)))
