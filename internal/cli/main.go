@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/store"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
 
@@ -137,12 +139,35 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 		}
 		// Errors quote paths and provider responses: shown, not obeyed.
 		fmt.Fprintf(ios.ErrOut, "aur: %s\n", termtext.Block(msg))
+		if h := storeHint(f, err); h != "" {
+			fmt.Fprintf(ios.ErrOut, "aur: %s\n", h)
+		}
 		if code == ExitUsage && !f.started {
 			fmt.Fprintln(ios.ErrOut, "Run 'aur --help' for usage.")
 		}
 	}
 	f.Log().Error().Err(err).Int("exit_code", int(code)).Msg("command failed")
 	return code
+}
+
+// storeHint says what to do about a database error: the error alone
+// ("database disk image is malformed", "disk I/O error: file too large")
+// does not.
+func storeHint(f *Factory, err error) string {
+	db := "the database"
+	if f.cfg != nil {
+		db = f.cfg.DBPath
+	}
+	switch store.ErrorCode(err) {
+	case store.CodeCorrupt:
+		return fmt.Sprintf("%s is damaged; run 'aur mem index --force' to rebuild it from scratch (the damaged file is moved aside as %s.broken-<time>)",
+			termtext.Line(db), termtext.Line(filepath.Base(db)))
+	case store.CodeDiskFull:
+		return "out of disk space (or over the file size limit); free some and run the command again: an index run continues where this one stopped"
+	case store.CodeReadOnly:
+		return fmt.Sprintf("%s (or its directory) is read-only; searching works, indexing needs write access", termtext.Line(db))
+	}
+	return ""
 }
 
 func exitCode(ctx context.Context, err error, started bool) ExitCode {

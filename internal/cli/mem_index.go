@@ -222,20 +222,33 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 			s.Indexed, s.Unchanged, s.Deleted, s.SkippedTotal)
 		return
 	}
-	verb := "Indexed"
-	if s.Interrupted {
-		verb = cs.Yellow("Interrupted") + " indexing"
+	switch {
+	case s.Error != nil:
+		// A failure is the summary's first line, so that a log or a pipe
+		// reading only the head does not report success.
+		fmt.Fprintf(w, "%s indexing %s after %s: %s\n", cs.Red("Failed"), termtext.Line(s.Path),
+			fmtDuration(s.DurationMS), termtext.Line(s.Error.Message))
+	case s.Interrupted:
+		fmt.Fprintf(w, "%s indexing %s after %s\n", cs.Yellow("Interrupted"), termtext.Line(s.Path), fmtDuration(s.DurationMS))
+	default:
+		fmt.Fprintf(w, "Indexed %s in %s\n", termtext.Line(s.Path), fmtDuration(s.DurationMS))
 	}
-	fmt.Fprintf(w, "%s %s in %s\n", verb, termtext.Line(s.Path), fmtDuration(s.DurationMS))
 	fmt.Fprintf(w, "  files    %d seen, %d indexed, %d unchanged, %d deleted\n", s.FilesSeen, s.Indexed, s.Unchanged, s.Deleted)
-	fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	if s.Error != nil {
+		fmt.Fprintf(w, "  chunks   %d parsed%s; only batches committed before the failure were written\n",
+			s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	} else {
+		fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	}
 	if s.SkippedTotal > 0 {
 		fmt.Fprintf(w, "  skipped  %d:%s\n", s.SkippedTotal, countsList(s.Skipped))
 	}
 	if s.ParseErrors > 0 {
 		fmt.Fprintf(w, "  %s %d files indexed despite syntax errors (aur mem stats lists them)\n", cs.Yellow("warning"), s.ParseErrors)
 	}
-	fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
+	if s.Error == nil || s.TotalFiles > 0 {
+		fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
+	}
 }
 
 func fmtDuration(ms float64) string {

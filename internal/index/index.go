@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,6 +74,16 @@ type Summary struct {
 	Problems []Problem `json:"problems"`
 	// Plan is set by a dry run: every file and what would happen to it.
 	Plan []PlanEntry `json:"plan,omitempty"`
+	// Error is set when the run failed: the counts above say how far it
+	// got, and the index holds every batch committed before the failure.
+	Error *RunError `json:"error,omitempty"`
+}
+
+// RunError is why a run failed: a code from store.ErrorCode (corrupt,
+// disk_full, read_only) or "failed", and the error's text.
+type RunError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // Problem is a file that was skipped, or indexed with a parse error.
@@ -220,15 +231,18 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	// The root is recorded before the first file is written: paths in the
 	// store are relative to it, so a run killed before FinishIndex must
 	// not leave files whose root the next run would have to guess.
-	if err := db.SetMeta(ctx, store.MetaRoot, opts.Root); err != nil {
-		return nil, fmt.Errorf("record index root: %w", err)
+	werr := db.SetMeta(ctx, store.MetaRoot, opts.Root)
+	if werr != nil {
+		werr = fmt.Errorf("record index root: %w", werr)
 	}
-	if err := db.DeleteFiles(ctx, gone); err != nil {
-		return nil, err
+	if werr == nil {
+		if werr = db.DeleteFiles(ctx, gone); werr == nil {
+			sum.Deleted = len(gone)
+		}
 	}
-	sum.Deleted = len(gone)
-
-	werr := process(ctx, db, jobs, opts, started.UnixMilli(), sum)
+	if werr == nil {
+		werr = process(ctx, db, jobs, opts, started.UnixMilli(), sum)
+	}
 	// Deleted also counts files process dropped (they became binary,
 	// unreadable or too large): any of these changes what queries find.
 	changed := sum.Deleted > 0 || sum.Indexed > 0
@@ -269,10 +283,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		status = "interrupted"
 	case werr != nil:
 		status = "failed"
+		sum.Error = &RunError{Code: cmp.Or(store.ErrorCode(werr), "failed"), Message: werr.Error()}
 	}
 	js, _ := json.Marshal(sum)
 	if err := db.EndRun(bctx, runID, status, string(js), opts.Now()); err != nil && werr == nil {
 		werr = err
+		sum.Error = &RunError{Code: cmp.Or(store.ErrorCode(err), "failed"), Message: err.Error()}
 	}
 	if werr != nil {
 		return sum, werr
