@@ -114,6 +114,7 @@ func TestScripts(t *testing.T) {
 			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
 			"writeq":   cmdWriteq,
+			"corrupt":  cmdCorrupt,
 		},
 	})
 }
@@ -199,6 +200,27 @@ func cmdWriteq(ts *testscript.TestScript, neg bool, args []string) {
 	p := ts.MkAbs(name)
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
 	ts.Check(os.WriteFile(p, []byte(content), 0o644))
+}
+
+// cmdCorrupt damages a SQLite database as a failing disk would: every
+// page after the first (which holds the schema) is overwritten.
+//
+//	corrupt FILE
+func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: corrupt FILE")
+	}
+	p := ts.MkAbs(args[0])
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	const page = 16384 // store's page size
+	if len(b) <= page {
+		ts.Fatalf("%s: %d bytes, too small to damage", p, len(b))
+	}
+	for i := page; i < len(b); i++ {
+		b[i] = byte(i*7 + 0x5a)
+	}
+	ts.Check(os.WriteFile(p, b, 0o644))
 }
 
 // cmdExitcode runs a program and checks its exit status; stdout and

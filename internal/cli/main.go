@@ -128,6 +128,11 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 		return ExitOK
 	}
 	code := exitCode(ctx, err, f.started)
+	if f.cfg != nil && store.IsCorrupt(err) && !errors.Is(err, store.ErrDamaged) {
+		// Remember it: a later search that misses the damaged pages must
+		// not answer from this database as if it were sound.
+		store.MarkDamaged(f.cfg.DBPath, err)
+	}
 	var se *silentError
 	if !errors.As(err, &se) {
 		msg := llm.Redact(err.Error())

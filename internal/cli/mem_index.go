@@ -16,6 +16,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/aurora-dev/aur/internal/cache"
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
@@ -116,6 +117,25 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if opts.DryRun {
 		db, err = f.StoreIfExists(ctx)
 	} else {
+		// One index run at a time per database: the root check below and
+		// the writes after it are one decision.
+		var lock *store.WriterLock
+		lock, err = store.LockWriter(ctx, cfg.DBPath, func(pid int) {
+			who := "another aur mem index"
+			if pid > 0 {
+				who += fmt.Sprintf(" (pid %d)", pid)
+			}
+			fmt.Fprintf(ios.ErrOut, "aur: waiting for %s to finish with %s\n", who, termtext.Line(cfg.DBPath))
+		})
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+		if opts.Force {
+			if err := rebuildIfDamaged(ctx, f); err != nil {
+				return err
+			}
+		}
 		db, err = f.Store(ctx)
 	}
 	if err != nil {
@@ -191,6 +211,57 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		return usageErrorf("%v", err)
 	}
 	return err
+}
+
+// rebuildIfDamaged is the first step of --force: a damaged database
+// (marked so by an earlier command, failing to open, or failing PRAGMA
+// quick_check) is moved aside as memory.db.broken-<time> and the run
+// starts an empty one. Its query history and activation are lost with it;
+// the damaged file is kept for whoever wants to try to salvage them. The
+// query cache goes too: its keys count index generations, which start
+// again at one.
+func rebuildIfDamaged(ctx context.Context, f *Factory) error {
+	cfg := f.Config()
+	path := cfg.DBPath
+	if _, err := os.Stat(path); err != nil {
+		return nil // nothing to check; Open reports real problems
+	}
+	damaged, why := store.Damaged(path)
+	if !damaged {
+		db, err := store.Open(ctx, path)
+		if err == nil {
+			var ok bool
+			ok, err = db.QuickCheck(ctx)
+			db.Close()
+			if err == nil && !ok {
+				damaged, why = true, "PRAGMA quick_check failed"
+			}
+		}
+		if err != nil {
+			if !store.IsCorrupt(err) {
+				return err
+			}
+			damaged, why = true, err.Error()
+		}
+	}
+	if !damaged {
+		return nil
+	}
+	aside, err := store.MoveAside(path, f.Now())
+	if err != nil {
+		return err
+	}
+	cachePath := cfg.String(config.KeyCachePath)
+	if cachePath == "" {
+		cachePath = cache.DefaultPath(path)
+	}
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		os.Remove(cachePath + sfx)
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "aur: %s is damaged (%s); moved it to %s and rebuilding the index from scratch\n",
+		termtext.Line(path), termtext.Line(why), termtext.Line(aside))
+	f.Log().Warn().Str("path", path).Str("moved_to", aside).Str("cause", why).Msg("damaged database moved aside")
+	return nil
 }
 
 func newProgressBar(w io.Writer, total int) *progressbar.ProgressBar {
@@ -326,5 +397,5 @@ func storeFiles(dbPath string) []string {
 		return nil // no database yet, nothing to leave out
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal"}
+	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
 }

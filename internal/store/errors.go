@@ -18,6 +18,9 @@ const (
 // ErrorCode classifies err: CodeCorrupt, CodeDiskFull, CodeReadOnly, or ""
 // for anything else.
 func ErrorCode(err error) string {
+	if errors.Is(err, ErrDamaged) {
+		return CodeCorrupt
+	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch {

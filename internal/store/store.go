@@ -57,6 +57,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
+	if damaged, cause := Damaged(path); damaged {
+		return nil, fmt.Errorf("open store %q: %w (found earlier: %s)", path, ErrDamaged, cause)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("open store %q: %w", path, err)
