@@ -145,6 +145,9 @@ type Options struct {
 	Cache Cache
 	Now   func() time.Time
 	Log   zerolog.Logger
+	// RecordFailed, if set, hears of a query that could not be recorded
+	// (a full disk), so the front end can say so once.
+	RecordFailed func(error)
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
@@ -349,6 +352,12 @@ func Grade(r *query.Retrieval, th quality.Thresholds) quality.Grade {
 // record is logged, never returned: the user's answer matters more than
 // the bookkeeping.
 func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed []int64, errType string) {
+	if db.ReadOnly() {
+		if opts.RecordFailed != nil {
+			opts.RecordFailed(store.ErrReadOnly)
+		}
+		return
+	}
 	rec := store.QueryRecord{
 		Time:      opts.Now(),
 		Query:     r.Query,
@@ -386,6 +395,9 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
 		opts.Log.Warn().Err(err).Msg("query not recorded")
+		if opts.RecordFailed != nil {
+			opts.RecordFailed(err)
+		}
 	}
 	r.QueryID = id
 	ev := opts.Log.Info()

@@ -170,7 +170,7 @@ func storeHint(f *Factory, err error) string {
 	case store.CodeDiskFull:
 		return "out of disk space (or over the file size limit); free some and run the command again: an index run continues where this one stopped"
 	case store.CodeReadOnly:
-		return fmt.Sprintf("%s (or its directory) is read-only; searching works, indexing needs write access", termtext.Line(db))
+		return fmt.Sprintf("%s (or its directory) is not writable by this user; searching works, indexing needs write access", termtext.Line(db))
 	}
 	return ""
 }

@@ -117,6 +117,13 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if opts.DryRun {
 		db, err = f.StoreIfExists(ctx)
 	} else {
+		if _, err := os.Stat(filepath.Dir(cfg.DBPath)); errors.Is(err, fs.ErrNotExist) {
+			// A new database: Store creates its directory, as it does for
+			// every database, before the lock file goes in it.
+			if _, err := f.Store(ctx); err != nil {
+				return err
+			}
+		}
 		// One index run at a time per database: the root check below and
 		// the writes after it are one decision.
 		var lock *store.WriterLock

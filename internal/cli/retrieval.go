@@ -13,6 +13,7 @@ import (
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
@@ -175,6 +176,14 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 		KeepAll:    rf.Explain,
 		Now:        f.Now,
 		Log:        *f.Log(),
+		RecordFailed: func(err error) {
+			if store.ErrorCode(err) == store.CodeReadOnly {
+				f.warnOnce("record", "%s is read-only for this user: searching works, but queries are not recorded (aur stats, activation)",
+					termtext.Line(db.Path()))
+				return
+			}
+			f.warnOnce("record", "query not recorded (%v); aur stats and activation will not see it", err)
+		},
 	}, nil
 }
 

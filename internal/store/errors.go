@@ -12,14 +12,17 @@ import (
 const (
 	CodeCorrupt  = "corrupt"   // the database file is damaged: rebuild it (aur mem index --force)
 	CodeDiskFull = "disk_full" // no space (or over the file size limit): free some
-	CodeReadOnly = "read_only" // the file or its directory cannot be written
+	CodeReadOnly = "read_only" // the file or its directory cannot be written (by this user)
 )
 
 // ErrorCode classifies err: CodeCorrupt, CodeDiskFull, CodeReadOnly, or ""
 // for anything else.
 func ErrorCode(err error) string {
-	if errors.Is(err, ErrDamaged) {
+	switch {
+	case errors.Is(err, ErrDamaged):
 		return CodeCorrupt
+	case errors.Is(err, ErrReadOnly):
+		return CodeReadOnly
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
@@ -35,7 +38,7 @@ func ErrorCode(err error) string {
 	switch {
 	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EFBIG), errors.Is(err, syscall.EDQUOT):
 		return CodeDiskFull
-	case errors.Is(err, syscall.EROFS):
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		return CodeReadOnly
 	}
 	return ""

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -31,12 +30,8 @@ type WriterLock struct {
 // LockWriter takes the writer lock of the database at path. If another
 // process holds it, waiting is called once with that process's id (0 if
 // unknown) and LockWriter waits until the lock is free or ctx is done.
+// The database's directory must exist (Open creates it).
 func LockWriter(ctx context.Context, path string, waiting func(pid int)) (*WriterLock, error) {
-	// The lock may be the first thing in a new .aurora/: private, like
-	// the rest of aur's files.
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("writer lock: %w", err)
-	}
 	f, err := os.OpenFile(path+LockSuffix, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("writer lock: %w", err)

@@ -14,7 +14,7 @@ import (
 // The writer lock admits one holder; a second waits (and is told who
 // holds it) until the first unlocks, or gives up with its context.
 func TestWriterLockSerializes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "memory.db")
+	path := filepath.Join(t.TempDir(), "memory.db")
 	ctx := context.Background()
 	first, err := LockWriter(ctx, path, nil)
 	if err != nil {
