@@ -36,6 +36,8 @@ type IndexOptions struct {
 	MaxFileSize int64
 	Workers     int
 	NoGit       bool
+	NoIgnore    bool
+	AllowEmpty  bool
 }
 
 // NewCmdIndex builds aur mem index.
@@ -45,7 +47,8 @@ func NewCmdIndex(f *Factory, runF func(context.Context, *IndexOptions) error) *c
 		Use:   "index [PATH]",
 		Short: "Index a directory tree into the chunk store",
 		Long: `Walk PATH (default: the project root), respecting .gitignore, .auroraignore
-and .git/info/exclude, parse each file into functions, methods, types and
+and .git/info/exclude (from the top of the git repository down, or from the
+index root outside one; --no-ignore reads none), parse each file into functions, methods, types and
 document sections, and store them with a full-text index.
 
 Indexing is incremental: unchanged files are not re-read, changed files have
@@ -97,6 +100,8 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 	fl.Int64Var(&opts.MaxFileSize, "max-file-size", index.DefaultMaxFileSize, "skip files larger than this many bytes (env AURORA_MAX_FILE_SIZE)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parse workers (default: number of CPUs)")
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not read git history for activation")
+	fl.BoolVar(&opts.NoIgnore, "no-ignore", false, "do not read .gitignore, .auroraignore or .git/info/exclude (dependencies, VCS data and build output are still skipped)")
+	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "succeed even when no file of a non-empty tree is indexable")
 	return cmd
 }
 
@@ -183,6 +188,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		DryRun:      opts.DryRun,
 		Workers:     opts.Workers,
 		NoGit:       opts.NoGit,
+		NoIgnore:    opts.NoIgnore,
 		Exclude:     storeFiles(cfg.DBPath),
 		Now:         f.Now,
 		Log:         *f.Log(),
@@ -217,7 +223,39 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if errors.Is(err, index.ErrOutsideRoot) {
 		return usageErrorf("%v", err)
 	}
+	if err == nil && sum != nil {
+		return emptyIndex(f, sum, opts)
+	}
 	return err
+}
+
+// emptyIndex fails a run that found files but none it could index: a
+// stray ignore rule (a "*" in a .gitignore above the project, say) or a
+// tree of binaries looks like success otherwise, with an empty index.
+// With --allow-empty, or for a dry run, it only warns.
+func emptyIndex(f *Factory, sum *index.Summary, opts *IndexOptions) error {
+	// VCS data and dependencies alone (a new git repository) are an empty
+	// tree, not an emptied one.
+	if sum.FilesSeen > 0 || sum.SkippedTotal-sum.Skipped[index.ReasonDefaultSkip] == 0 {
+		return nil
+	}
+	ios := f.IOStreams
+	cs := ios.ColorScheme()
+	fmt.Fprintf(ios.ErrOut, "aur: %s no file under %s can be indexed: all %d entries were skipped (%s)\n",
+		cs.Red("warning:"), termtext.Line(sum.Path), sum.SkippedTotal, strings.TrimPrefix(countsList(sum.Skipped), " "))
+	if n := sum.Skipped[index.ReasonIgnored]; n > 0 {
+		how := "'aur mem index --dry-run' names the ignore file and line that excluded each path"
+		if opts.DryRun {
+			how = "the lines above name the ignore file and line that excluded each path"
+		}
+		fmt.Fprintf(ios.ErrOut, "aur: %d by ignore rules (index root %s); %s; --no-ignore reads none\n",
+			n, termtext.Line(sum.Root), how)
+	}
+	if opts.DryRun || opts.AllowEmpty {
+		return nil
+	}
+	fmt.Fprintln(ios.ErrOut, "aur: nothing was indexed; pass --allow-empty if that is what you want")
+	return &silentError{code: ExitError}
 }
 
 // rebuildIfDamaged is the first step of --force: a damaged database
@@ -290,9 +328,12 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	cs := f.IOStreams.ColorScheme()
 	if s.DryRun {
 		for _, p := range s.Plan {
-			if p.Reason != "" {
+			switch {
+			case p.Detail != "":
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Action, termtext.Line(p.Path), p.Reason, termtext.Line(p.Detail))
+			case p.Reason != "":
 				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, termtext.Line(p.Path), p.Reason)
-			} else {
+			default:
 				fmt.Fprintf(w, "%s\t%s\n", p.Action, termtext.Line(p.Path))
 			}
 		}

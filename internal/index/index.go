@@ -39,6 +39,9 @@ type Options struct {
 	// the database and its -wal/-shm files when --db puts them in the tree.
 	Exclude []string
 	NoGit   bool // do not read git history
+	// NoIgnore reads no ignore file (.gitignore, .auroraignore,
+	// .git/info/exclude); the default skips still apply.
+	NoIgnore bool
 	// Now is the clock, called from the run's own goroutine only.
 	Now func() time.Time
 	Log zerolog.Logger
@@ -98,6 +101,9 @@ type PlanEntry struct {
 	Path   string `json:"path"`
 	Action string `json:"action"` // index | unchanged | delete | skip
 	Reason string `json:"reason,omitempty"`
+	// Detail says more about a skip: for an ignored path, the ignore file,
+	// line and pattern that excluded it (".gitignore:3: *.log").
+	Detail string `json:"detail,omitempty"`
 }
 
 // ReasonParseError marks a file indexed despite a syntax error.
@@ -145,7 +151,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	sum := &Summary{Root: opts.Root, Path: opts.Path, DryRun: opts.DryRun,
 		Skipped: map[string]int{}, ChunksByLanguage: map[string]int{}, Problems: []Problem{}}
 
-	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude)
+	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude, opts.NoIgnore)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
 	}
@@ -214,7 +220,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 			sum.Plan = append(sum.Plan, PlanEntry{Path: p, Action: "delete"})
 		}
 		for _, s := range w.skipped {
-			sum.Plan = append(sum.Plan, PlanEntry{Path: s.rel, Action: "skip", Reason: s.reason})
+			sum.Plan = append(sum.Plan, PlanEntry{Path: s.rel, Action: "skip", Reason: s.reason, Detail: s.detail})
 		}
 		sort.SliceStable(sum.Plan, func(i, k int) bool { return sum.Plan[i].Path < sum.Plan[k].Path })
 		sum.Deleted = len(gone)

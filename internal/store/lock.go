@@ -22,9 +22,11 @@ var errLocked = errors.New("locked")
 // Two runs that both found no root in a new database each recorded their
 // own and mixed their files; two runs on one root did the same work
 // twice. The lock is an advisory flock(2) on a file beside the database,
-// released by the kernel when the process ends, however it ends.
+// released by the kernel when the process ends, however it ends (a file
+// left by a killed process is taken over by the next run).
 type WriterLock struct {
-	f *os.File
+	f    *os.File
+	name string
 }
 
 // LockWriter takes the writer lock of the database at path. If another
@@ -32,46 +34,66 @@ type WriterLock struct {
 // unknown) and LockWriter waits until the lock is free or ctx is done.
 // The database's directory must exist (Open creates it).
 func LockWriter(ctx context.Context, path string, waiting func(pid int)) (*WriterLock, error) {
-	f, err := os.OpenFile(path+LockSuffix, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("writer lock: %w", err)
-	}
+	name := path + LockSuffix
 	told := false
 	for {
-		err := tryLock(f)
-		if err == nil {
-			break
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("writer lock: %w", err)
 		}
-		if !errors.Is(err, errLocked) {
+		err = tryLock(f)
+		if err == nil {
+			// The holder removes the file when it is done (so that none is
+			// left in an indexed tree): a lock on a file that is no longer
+			// at name locks nothing, so open it again.
+			if same(f, name) {
+				if err := f.Truncate(0); err == nil {
+					// The holder's pid, for whoever waits next.
+					f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+				}
+				return &WriterLock{f: f, name: name}, nil
+			}
+			unlock(f)
 			f.Close()
-			return nil, fmt.Errorf("writer lock %s: %w", path+LockSuffix, err)
+			continue
+		}
+		f.Close()
+		if !errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("writer lock %s: %w", name, err)
 		}
 		if !told && waiting != nil {
 			told = true
-			b, _ := os.ReadFile(path + LockSuffix)
+			b, _ := os.ReadFile(name)
 			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 			waiting(pid)
 		}
 		select {
 		case <-ctx.Done():
-			f.Close()
 			return nil, context.Cause(ctx)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	// The holder's pid, for the message of whoever waits next.
-	if err := f.Truncate(0); err == nil {
-		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	}
-	return &WriterLock{f: f}, nil
 }
 
-// Unlock releases the lock.
+// same reports whether f is the file now at name.
+func same(f *os.File, name string) bool {
+	a, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(name)
+	return err == nil && os.SameFile(a, b)
+}
+
+// Unlock removes the lock file and releases the lock.
 func (l *WriterLock) Unlock() error {
 	if l == nil || l.f == nil {
 		return nil
 	}
-	err := unlock(l.f)
+	err := os.Remove(l.name)
+	if uerr := unlock(l.f); err == nil {
+		err = uerr
+	}
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}

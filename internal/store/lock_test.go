@@ -59,3 +59,19 @@ func TestWriterLockSerializes(t *testing.T) {
 		t.Fatal("second LockWriter did not get the lock after Unlock")
 	}
 }
+
+// Unlock leaves no lock file behind (it would be indexed when the
+// database sits inside the tree).
+func TestWriterLockRemovesItsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "memory.db")
+	l, err := LockWriter(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + LockSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("lock file after Unlock: %v", err)
+	}
+}
