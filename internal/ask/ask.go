@@ -305,9 +305,9 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 	}
 	key := ""
 	if opts.Cache != nil && !opts.KeepAll {
-		gen, err := db.Generation(ctx)
+		stamp, err := db.Stamp(ctx)
 		if err == nil {
-			key = retrievalKey(db.Path(), q, gen, opts)
+			key = retrievalKey(db.Path(), q, stamp, opts)
 			var ret query.Retrieval
 			if getCache(ctx, opts, key, &ret) {
 				r := &Round{Query: q, Retrieval: &ret, Grade: Grade(&ret, opts.Thresholds), Choice: ChoiceNone,

@@ -46,7 +46,8 @@ func NewCmdIndex(f *Factory, runF func(context.Context, *IndexOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "index [PATH]",
 		Short: "Index a directory tree into the chunk store",
-		Long: `Walk PATH (default: the project root), respecting .gitignore, .auroraignore
+		Long: `Walk PATH (default: the root of the existing index, or the project root
+for a new one), respecting .gitignore, .auroraignore
 and .git/info/exclude (from the top of the git repository down, or from the
 index root outside one; --no-ignore reads none), parse each file into functions, methods, types and
 document sections, and store them with a full-text index.
@@ -170,13 +171,30 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 			}
 		}
 	}
-	if root == "" {
+	switch {
+	case root == "":
 		root = abs
 		if pr, err := realDir(cfg.ProjectRoot); err == nil && !cfg.DBExplicit && index.Within(pr, abs) {
 			root = pr
 		}
-	} else if !index.Within(root, abs) {
-		return usageErrorf("%s is outside %s, the root of the index in %s; use --db to index it separately", abs, root, cfg.DBPath)
+	case opts.Path == "":
+		// Bare aur mem index refreshes the index, whatever its root: the
+		// project root is only where a new index starts.
+		if _, err := os.Stat(root); err == nil {
+			abs = root
+		} else if !index.Within(root, abs) {
+			return usageErrorf("%s, the root of the index in %s, no longer exists; to index %s instead, run: %s",
+				termtext.Line(root), termtext.Line(cfg.DBPath), termtext.Line(abs), freshIndexCommand(cfg.DBPath, abs))
+		}
+	case !index.Within(root, abs):
+		return usageErrorf("%s is outside %s, the root of the index in %s.\n"+
+			"To index it into a database of its own, run: aur mem index --db %s %s\n"+
+			"To refresh the index of %s, run: aur mem index%s\n"+
+			"To start this index again from %s instead, run: %s",
+			termtext.Line(abs), termtext.Line(root), termtext.Line(cfg.DBPath),
+			shellQuote(filepath.Join(abs, ".aurora", "memory.db")), shellQuote(abs),
+			termtext.Line(root), dbFlag(cfg),
+			termtext.Line(abs), freshIndexCommand(cfg.DBPath, abs))
 	}
 
 	iopts := index.Options{
@@ -307,6 +325,37 @@ func rebuildIfDamaged(ctx context.Context, f *Factory) error {
 		termtext.Line(path), termtext.Line(why), termtext.Line(aside))
 	f.Log().Warn().Str("path", path).Str("moved_to", aside).Str("cause", why).Msg("damaged database moved aside")
 	return nil
+}
+
+// freshIndexCommand is the command that replaces the index in dbPath by
+// one rooted at dir (its query history goes with the old one).
+func freshIndexCommand(dbPath, dir string) string {
+	return fmt.Sprintf("rm %s && aur mem index --db %s %s", shellQuote(dbPath), shellQuote(dbPath), shellQuote(dir))
+}
+
+// dbFlag is " --db PATH" when the database was chosen explicitly, so that
+// a suggested command reaches the same one.
+func dbFlag(cfg *config.Config) string {
+	if !cfg.DBExplicit {
+		return ""
+	}
+	return " --db " + shellQuote(cfg.DBPath)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it, and shows any
+// control character as an escape.
+func shellQuote(s string) string {
+	safe := s != ""
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:@,%", r)) {
+			safe = false
+			break
+		}
+	}
+	if safe {
+		return s
+	}
+	return termtext.Line("'" + strings.ReplaceAll(s, "'", `'\''`) + "'")
 }
 
 func newProgressBar(w io.Writer, total int) *progressbar.ProgressBar {

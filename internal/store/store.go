@@ -296,6 +296,7 @@ const (
 	MetaGitHead    = "git_head"       // HEAD commit whose history is in file_history
 	MetaChunkCount = "chunk_count"    // number of chunks, kept for IDF
 	MetaAvgTerms   = "avg_body_terms" // mean distinct body tokens per chunk, for length normalization
+	MetaID         = "id"             // random, set by the first finished index run; see Stamp
 )
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict.
