@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
@@ -38,6 +39,10 @@ func LockWriter(ctx context.Context, path string, waiting func(pid int)) (*Write
 	told := false
 	for {
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+		if errors.Is(err, fs.ErrPermission) {
+			// Another user's database: ErrorCode says read_only.
+			return nil, fmt.Errorf("writer lock: %w: %w", ErrReadOnly, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("writer lock: %w", err)
 		}
