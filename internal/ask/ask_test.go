@@ -2,6 +2,7 @@ package ask
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -308,5 +309,40 @@ func TestInvalidQueryRecorded(t *testing.T) {
 	rows := queryRows(t, db)
 	if len(rows) != 1 || rows[0].status != "error" {
 		t.Errorf("recorded %+v, want one error row", rows)
+	}
+}
+
+// stoppedPrompter is a prompt that returns the default choice while the
+// process is being stopped, as bubbletea does on SIGTERM with its own
+// signal handler.
+type stoppedPrompter struct{ cancel context.CancelCauseFunc }
+
+var errTerminated = errors.New("terminated")
+
+func (s *stoppedPrompter) Weak(ctx context.Context, m WeakMatch) (Choice, error) {
+	s.cancel(errTerminated)
+	return ChoiceContinue, nil
+}
+
+func (s *stoppedPrompter) Rephrase(ctx context.Context, previous string) (string, error) {
+	return previous, nil
+}
+
+// A signal at the prompt is not the user's choice: the run stops with the
+// signal, nothing is answered, and the query is recorded without a choice.
+func TestSignalAtPromptRecordsNoChoice(t *testing.T) {
+	db := newIndex(t)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	a := &recorder{}
+	_, err := Run(ctx, db, weakQuery, options(&stoppedPrompter{cancel}, a))
+	if !errors.Is(err, errTerminated) {
+		t.Fatalf("err = %v, want the cancellation's cause", err)
+	}
+	if len(a.reqs) != 0 {
+		t.Errorf("answered %d times after the signal", len(a.reqs))
+	}
+	if rows := queryRows(t, db); len(rows) != 1 || rows[0].choice != "none" {
+		t.Errorf("recorded %+v, want one row with choice none", rows)
 	}
 }

@@ -3,7 +3,6 @@ package ask
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/aurora-dev/aur/internal/cache"
 	"github.com/aurora-dev/aur/internal/query"
@@ -13,11 +12,12 @@ import (
 // changes shape; old entries then simply stop matching.
 const cacheVersion = "2"
 
-// retrievalKey identifies a retrieval: the database, the validated query
-// and everything that changes its result. The database path is in the key
+// retrievalKey identifies a retrieval: the database and what it holds
+// (its stamp: id and generation), the validated query and everything that
+// changes its result. The database path is in the key
 // because one cache file may serve several databases (AURORA_CACHE_PATH,
 // or two --db files in one directory).
-func retrievalKey(dbPath, q string, generation int64, o Options) string {
+func retrievalKey(dbPath, q, stamp string, o Options) string {
 	// Every setting that changes a retrieval, the ranking constants
 	// included (a tuned build never serves old scores), as one JSON text.
 	settings, _ := json.Marshal(struct {
@@ -34,7 +34,7 @@ func retrievalKey(dbPath, q string, generation int64, o Options) string {
 		Ranking    query.Ranking
 	}{o.Limit, o.Filter.Kinds, o.Filter.Languages, o.Filter.ExcludeTests, o.Paths, o.Tests, o.Fixed,
 		o.IgnoreCase, o.Files, o.Thresholds.Activation, o.Ranking})
-	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), strconv.FormatInt(generation, 10))
+	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), stamp)
 }
 
 // answerKey identifies an answer: its retrieval, the user's choice and the

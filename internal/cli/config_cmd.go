@@ -14,10 +14,10 @@ import (
 
 // NewCmdConfig builds aur config.
 func NewCmdConfig(f *Factory) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := group(&cobra.Command{
 		Use:   "config",
 		Short: "Show the resolved configuration",
-	}
+	})
 	var asJSON bool
 	show := &cobra.Command{
 		Use:   "show",

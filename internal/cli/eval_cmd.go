@@ -12,6 +12,7 @@ import (
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // EvalOptions are the inputs of aur eval.
@@ -225,7 +226,7 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		fmt.Fprintln(w, "\nmisses (target not in the top 10):")
 		for _, r := range results {
 			if r.SymbolRank == 0 {
-				fmt.Fprintf(w, "  %s\tfile rank %d\t%s\n", r.ID, r.FileRank, r.Query)
+				fmt.Fprintf(w, "  %s\tfile rank %d\t%s\n", termtext.Line(r.ID), r.FileRank, termtext.Line(r.Query))
 			}
 		}
 	}

@@ -29,6 +29,7 @@ import (
 type Factory struct {
 	IOStreams *iostreams.IOStreams
 	Now       func() time.Time
+	warned    map[string]bool // warnOnce's keys
 
 	cfg     *config.Config
 	flags   *pflag.FlagSet
@@ -94,15 +95,29 @@ func (f *Factory) openLog(cfg *config.Config) zerolog.Logger {
 	}
 	// Every line passes llm.Redact: no API key reaches the log, whatever
 	// error text carried it.
-	return zerolog.New(redactWriter{w}).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger()
+	return zerolog.New(&redactWriter{w: w, failed: func(err error) {
+		f.warnOnce("log", "cannot write the log (%v); logging is off for this run", err)
+	}}).Level(lvl).With().Timestamp().Int("pid", os.Getpid()).Logger()
 }
 
-// redactWriter removes known API keys from what it writes.
-type redactWriter struct{ w io.Writer }
+// redactWriter removes known API keys from what it writes. A write that
+// fails (a full disk) calls failed once and turns the log off: zerolog
+// would otherwise print "zerolog: could not write event" for every event.
+type redactWriter struct {
+	w      io.Writer
+	failed func(error)
+	off    bool
+}
 
-func (r redactWriter) Write(p []byte) (int, error) {
+func (r *redactWriter) Write(p []byte) (int, error) {
+	if r.off {
+		return len(p), nil
+	}
 	if _, err := r.w.Write([]byte(llm.Redact(string(p)))); err != nil {
-		return 0, err
+		r.off = true
+		if r.failed != nil {
+			r.failed(err)
+		}
 	}
 	return len(p), nil
 }
@@ -141,16 +156,53 @@ func makeDataDir(dir string) error {
 	return os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("*\n"), fsperm.FileMode)
 }
 
-// StoreIfExists opens the project database if its file exists; it returns
-// nil and no error if not, for commands that must not create it.
+// StoreIfExists opens the project database if its file exists, for
+// commands that read it and must not create it; it returns nil and no
+// error if there is none. A database this process cannot write (another
+// user's, on a read-only mount) is opened read-only: reading works, and
+// what the command would have written (its query record) is left out
+// with one warning (see askOptions).
 func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
-	if _, err := os.Stat(f.cfg.DBPath); err != nil {
+	path := f.cfg.DBPath
+	if _, err := os.Stat(path); err != nil {
 		if os.IsNotExist(err) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	return f.Store(ctx)
+	if f.db != nil {
+		return f.db, nil
+	}
+	if writable(path) && writable(filepath.Dir(path)) {
+		db, err := f.Store(ctx)
+		if store.ErrorCode(err) != store.CodeReadOnly {
+			return db, err
+		}
+	}
+	db, err := store.Open(ctx, path, store.ReadOnly())
+	if err != nil {
+		return nil, err
+	}
+	f.db = db
+	return db, nil
+}
+
+// writable is store.Writable; tests replace it, as they run as root,
+// whom permissions do not stop.
+var writable = store.Writable
+
+// warnOnce prints "aur: warning: ..." on stderr the first time key is
+// seen: a degraded service (no log, no query record) is said once, not
+// at every event.
+func (f *Factory) warnOnce(key, format string, a ...any) {
+	if f.warned[key] {
+		return
+	}
+	if f.warned == nil {
+		f.warned = map[string]bool{}
+	}
+	f.warned[key] = true
+	fmt.Fprintf(f.IOStreams.ErrOut, "aur: warning: "+format+"\n", a...)
 }
 
 // Cache opens the query cache (once): AURORA_CACHE_PATH, or cache.db

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/aurora-dev/aur/internal/ask"
@@ -91,6 +92,10 @@ func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
 		return nil, &codedError{Code: ExitUsage, Err: fmt.Errorf("LLM configuration: %w", err)}
 	}
 	if p == nil {
+		switch strings.ToLower(cfg.String(config.KeyLLMProvider)) {
+		case "none", "off":
+			return &reportAnswerer{chosen: true}, nil
+		}
 		return &reportAnswerer{}, nil
 	}
 	f.Log().Debug().Str("provider", p.Name()).Str("model", p.Model()).Msg("LLM configured")

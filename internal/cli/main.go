@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // ExitCode is the process exit status. The values are documented in the
@@ -21,8 +24,66 @@ const (
 	ExitError       ExitCode = 1   // runtime error: I/O, database, provider
 	ExitUsage       ExitCode = 2   // bad flags, arguments or input (e.g. an empty query)
 	ExitGate        ExitCode = 3   // a quality gate failed (--fail-on, stats --check)
-	ExitInterrupted ExitCode = 130 // interrupted by SIGINT/SIGTERM
+	ExitInterrupted ExitCode = 130 // interrupted: SIGINT, or Ctrl-C at a prompt
+	// A run stopped by another signal exits with 128 plus its number, as a
+	// shell reports a process killed by it: 129 for SIGHUP, 143 for SIGTERM.
 )
+
+// signalError is why the root context was cancelled: a signal arrived.
+type signalError struct{ sig syscall.Signal }
+
+func (e *signalError) Error() string { return "interrupted by " + signalName(e.sig) }
+
+// Code is the exit code of a run the signal stopped.
+func (e *signalError) Code() ExitCode { return ExitCode(128 + int(e.sig)) }
+
+func signalName(s syscall.Signal) string {
+	switch s {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return s.String()
+}
+
+// notifyContext returns a context cancelled, with a *signalError as its
+// cause, when SIGINT, SIGTERM or SIGHUP arrives. All three stop a run the
+// same way: an index run commits what it has and is recorded as
+// interrupted, a prompt is left without a choice and the terminal
+// restored. The handler stays installed until stop, so the bookkeeping
+// after the first signal is not cut short by a second.
+func notifyContext(parent context.Context) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		select {
+		case s := <-ch:
+			if sig, ok := s.(syscall.Signal); ok {
+				cancel(&signalError{sig})
+			} else {
+				cancel(context.Canceled)
+			}
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		cancel(nil)
+	}
+}
+
+// interruption returns the signal that cancelled ctx, or nil.
+func interruption(ctx context.Context) *signalError {
+	var se *signalError
+	if errors.As(context.Cause(ctx), &se) {
+		return se
+	}
+	return nil
+}
 
 // codedError carries an exit code with an error meant for the user.
 type codedError struct {
@@ -47,7 +108,7 @@ func (e *silentError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // Main runs aur with the process's arguments and streams and returns the
 // exit code.
 func Main() ExitCode {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifyContext(context.Background())
 	defer stop()
 	ios := iostreams.System()
 	return Run(ctx, ios, os.Args[1:])
@@ -67,14 +128,25 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 		return ExitOK
 	}
 	code := exitCode(ctx, err, f.started)
+	if f.cfg != nil && store.IsCorrupt(err) && !errors.Is(err, store.ErrDamaged) {
+		// Remember it: a later search that misses the damaged pages must
+		// not answer from this database as if it were sound.
+		store.MarkDamaged(f.cfg.DBPath, err)
+	}
 	var se *silentError
 	if !errors.As(err, &se) {
 		msg := llm.Redact(err.Error())
-		if code == ExitInterrupted && errors.Is(err, context.Canceled) {
+		if sig := interruption(ctx); sig != nil && (errors.Is(err, context.Canceled) || errors.Is(err, sig)) {
 			// "context canceled" is Go's word for what the user did.
+			msg = sig.Error()
+		} else if code == ExitInterrupted && errors.Is(err, context.Canceled) {
 			msg = "interrupted"
 		}
-		fmt.Fprintf(ios.ErrOut, "aur: %s\n", msg)
+		// Errors quote paths and provider responses: shown, not obeyed.
+		fmt.Fprintf(ios.ErrOut, "aur: %s\n", termtext.Block(msg))
+		if h := storeHint(f, err); h != "" {
+			fmt.Fprintf(ios.ErrOut, "aur: %s\n", h)
+		}
 		if code == ExitUsage && !f.started {
 			fmt.Fprintln(ios.ErrOut, "Run 'aur --help' for usage.")
 		}
@@ -83,7 +155,31 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 	return code
 }
 
+// storeHint says what to do about a database error: the error alone
+// ("database disk image is malformed", "disk I/O error: file too large")
+// does not.
+func storeHint(f *Factory, err error) string {
+	db := "the database"
+	if f.cfg != nil {
+		db = f.cfg.DBPath
+	}
+	switch store.ErrorCode(err) {
+	case store.CodeCorrupt:
+		return fmt.Sprintf("%s is damaged; run 'aur mem index --force' to rebuild it from scratch (the damaged file is moved aside as %s.broken-<time>)",
+			termtext.Line(db), termtext.Line(filepath.Base(db)))
+	case store.CodeDiskFull:
+		return "out of disk space (or over the file size limit); free some and run the command again: an index run continues where this one stopped"
+	case store.CodeReadOnly:
+		return fmt.Sprintf("%s (or its directory) is not writable by this user; searching works, indexing needs write access", termtext.Line(db))
+	}
+	return ""
+}
+
 func exitCode(ctx context.Context, err error, started bool) ExitCode {
+	if sig := interruption(ctx); sig != nil {
+		// Whatever failed after a signal failed because of it.
+		return sig.Code()
+	}
 	var se *silentError
 	if errors.As(err, &se) {
 		return se.code

@@ -21,6 +21,7 @@ import (
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // IndexOptions are the inputs of aur mem index.
@@ -35,6 +36,8 @@ type IndexOptions struct {
 	MaxFileSize int64
 	Workers     int
 	NoGit       bool
+	NoIgnore    bool
+	AllowEmpty  bool
 }
 
 // NewCmdIndex builds aur mem index.
@@ -43,8 +46,10 @@ func NewCmdIndex(f *Factory, runF func(context.Context, *IndexOptions) error) *c
 	cmd := &cobra.Command{
 		Use:   "index [PATH]",
 		Short: "Index a directory tree into the chunk store",
-		Long: `Walk PATH (default: the project root), respecting .gitignore, .auroraignore
-and .git/info/exclude, parse each file into functions, methods, types and
+		Long: `Walk PATH (default: the root of the existing index, or the project root
+for a new one), respecting .gitignore, .auroraignore
+and .git/info/exclude (from the top of the git repository down, or from the
+index root outside one; --no-ignore reads none), parse each file into functions, methods, types and
 document sections, and store them with a full-text index.
 
 Indexing is incremental: unchanged files are not re-read, changed files have
@@ -99,6 +104,8 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 	fl.Int64Var(&opts.MaxFileSize, "max-file-size", index.DefaultMaxFileSize, "skip files larger than this many bytes (env AURORA_MAX_FILE_SIZE)")
 	fl.IntVar(&opts.Workers, "workers", 0, "parse workers, 1 to 4 per CPU (default: number of CPUs)")
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not read git history for activation")
+	fl.BoolVar(&opts.NoIgnore, "no-ignore", false, "do not read .gitignore, .auroraignore or .git/info/exclude (dependencies, VCS data and build output are still skipped)")
+	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "succeed even when no file of a non-empty tree is indexable")
 	return cmd
 }
 
@@ -124,6 +131,32 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if opts.DryRun {
 		db, err = f.StoreIfExists(ctx)
 	} else {
+		if _, err := os.Stat(filepath.Dir(cfg.DBPath)); errors.Is(err, fs.ErrNotExist) {
+			// A new database: Store creates its directory, as it does for
+			// every database, before the lock file goes in it.
+			if _, err := f.Store(ctx); err != nil {
+				return err
+			}
+		}
+		// One index run at a time per database: the root check below and
+		// the writes after it are one decision.
+		var lock *store.WriterLock
+		lock, err = store.LockWriter(ctx, cfg.DBPath, func(pid int) {
+			who := "another aur mem index"
+			if pid > 0 {
+				who += fmt.Sprintf(" (pid %d)", pid)
+			}
+			fmt.Fprintf(ios.ErrOut, "aur: waiting for %s to finish with %s\n", who, termtext.Line(cfg.DBPath))
+		})
+		if err != nil {
+			return err
+		}
+		defer lock.Unlock()
+		if opts.Force {
+			if err := rebuildIfDamaged(ctx, f); err != nil {
+				return err
+			}
+		}
 		db, err = f.Store(ctx)
 	}
 	if err != nil {
@@ -146,13 +179,30 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 			}
 		}
 	}
-	if root == "" {
+	switch {
+	case root == "":
 		root = abs
 		if pr, err := realDir(cfg.ProjectRoot); err == nil && !cfg.DBExplicit && index.Within(pr, abs) {
 			root = pr
 		}
-	} else if !index.Within(root, abs) {
-		return usageErrorf("%s is outside %s, the root of the index in %s; use --db to index it separately", abs, root, cfg.DBPath)
+	case opts.Path == "":
+		// Bare aur mem index refreshes the index, whatever its root: the
+		// project root is only where a new index starts.
+		if _, err := os.Stat(root); err == nil {
+			abs = root
+		} else if !index.Within(root, abs) {
+			return usageErrorf("%s, the root of the index in %s, no longer exists; to index %s instead, run: %s",
+				termtext.Line(root), termtext.Line(cfg.DBPath), termtext.Line(abs), freshIndexCommand(cfg.DBPath, abs))
+		}
+	case !index.Within(root, abs):
+		return usageErrorf("%s is outside %s, the root of the index in %s.\n"+
+			"To index it into a database of its own, run: aur mem index --db %s %s\n"+
+			"To refresh the index of %s, run: aur mem index%s\n"+
+			"To start this index again from %s instead, run: %s",
+			termtext.Line(abs), termtext.Line(root), termtext.Line(cfg.DBPath),
+			shellQuote(filepath.Join(abs, ".aurora", "memory.db")), shellQuote(abs),
+			termtext.Line(root), dbFlag(cfg),
+			termtext.Line(abs), freshIndexCommand(cfg.DBPath, abs))
 	}
 
 	iopts := index.Options{
@@ -164,6 +214,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		DryRun:      opts.DryRun,
 		Workers:     opts.Workers,
 		NoGit:       opts.NoGit,
+		NoIgnore:    opts.NoIgnore,
 		Exclude:     storeFiles(cfg.DBPath),
 		Now:         f.Now,
 		Log:         *f.Log(),
@@ -198,6 +249,9 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if errors.Is(err, index.ErrOutsideRoot) {
 		return usageErrorf("%v", err)
 	}
+	if err == nil && sum != nil {
+		return emptyIndex(f, sum, opts)
+	}
 	return err
 }
 
@@ -220,30 +274,46 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	cs := f.IOStreams.ColorScheme()
 	if s.DryRun {
 		for _, p := range s.Plan {
-			if p.Reason != "" {
-				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, p.Path, p.Reason)
-			} else {
-				fmt.Fprintf(w, "%s\t%s\n", p.Action, p.Path)
+			switch {
+			case p.Detail != "":
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", p.Action, termtext.Line(p.Path), p.Reason, termtext.Line(p.Detail))
+			case p.Reason != "":
+				fmt.Fprintf(w, "%s\t%s\t%s\n", p.Action, termtext.Line(p.Path), p.Reason)
+			default:
+				fmt.Fprintf(w, "%s\t%s\n", p.Action, termtext.Line(p.Path))
 			}
 		}
 		fmt.Fprintf(w, "dry run: %d to index, %d unchanged, %d to delete, %d skipped\n",
 			s.Indexed, s.Unchanged, s.Deleted, s.SkippedTotal)
 		return
 	}
-	verb := "Indexed"
-	if s.Interrupted {
-		verb = cs.Yellow("Interrupted") + " indexing"
+	switch {
+	case s.Error != nil:
+		// A failure is the summary's first line, so that a log or a pipe
+		// reading only the head does not report success.
+		fmt.Fprintf(w, "%s indexing %s after %s: %s\n", cs.Red("Failed"), termtext.Line(s.Path),
+			fmtDuration(s.DurationMS), termtext.Line(s.Error.Message))
+	case s.Interrupted:
+		fmt.Fprintf(w, "%s indexing %s after %s\n", cs.Yellow("Interrupted"), termtext.Line(s.Path), fmtDuration(s.DurationMS))
+	default:
+		fmt.Fprintf(w, "Indexed %s in %s\n", termtext.Line(s.Path), fmtDuration(s.DurationMS))
 	}
-	fmt.Fprintf(w, "%s %s in %s\n", verb, s.Path, fmtDuration(s.DurationMS))
 	fmt.Fprintf(w, "  files    %d seen, %d indexed, %d unchanged, %d deleted\n", s.FilesSeen, s.Indexed, s.Unchanged, s.Deleted)
-	fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	if s.Error != nil {
+		fmt.Fprintf(w, "  chunks   %d parsed%s; only batches committed before the failure were written\n",
+			s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	} else {
+		fmt.Fprintf(w, "  chunks   %d written%s\n", s.ChunksWritten, countsSuffix(s.ChunksByLanguage))
+	}
 	if s.SkippedTotal > 0 {
 		fmt.Fprintf(w, "  skipped  %d:%s\n", s.SkippedTotal, countsList(s.Skipped))
 	}
 	if s.ParseErrors > 0 {
 		fmt.Fprintf(w, "  %s %d files indexed despite syntax errors (aur mem stats lists them)\n", cs.Yellow("warning"), s.ParseErrors)
 	}
-	fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
+	if s.Error == nil || s.TotalFiles > 0 {
+		fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
+	}
 }
 
 func fmtDuration(ms float64) string {
@@ -321,5 +391,5 @@ func storeFiles(dbPath string) []string {
 		return nil // no database yet, nothing to leave out
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal"}
+	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
 }

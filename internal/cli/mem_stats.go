@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // MemStatsOptions are the inputs of aur mem stats.
@@ -54,7 +55,7 @@ func memStatsRun(ctx context.Context, opts *MemStatsOptions) error {
 	}
 	w := f.IOStreams.Out
 	cs := f.IOStreams.ColorScheme()
-	fmt.Fprintf(w, "%s %s\n", cs.Bold("Index"), s.Root)
+	fmt.Fprintf(w, "%s %s\n", cs.Bold("Index"), termtext.Line(s.Root))
 	fmt.Fprintf(w, "  database   %s (%s, schema %d)\n", s.Path, humanSize(s.SizeBytes), s.SchemaVersion)
 	last := "never"
 	if s.LastIndexMS > 0 {
@@ -99,9 +100,9 @@ func printProblems(f *Factory, ps []store.Skipped) {
 			break
 		}
 		if p.Detail != "" {
-			fmt.Fprintf(w, "  %s\t%s\t%s\n", p.Path, p.Reason, p.Detail)
+			fmt.Fprintf(w, "  %s\t%s\t%s\n", termtext.Line(p.Path), p.Reason, termtext.Line(p.Detail))
 		} else {
-			fmt.Fprintf(w, "  %s\t%s\n", p.Path, p.Reason)
+			fmt.Fprintf(w, "  %s\t%s\n", termtext.Line(p.Path), p.Reason)
 		}
 	}
 }

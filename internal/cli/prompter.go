@@ -6,19 +6,45 @@ import (
 	"fmt"
 	"strings"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/iostreams"
+	"github.com/aurora-dev/aur/internal/termquiet"
 )
 
 // huhPrompter asks at the terminal with huh forms. It is only built when
 // IOStreams.CanPrompt() is true.
+//
+// Signals are aur's, not bubbletea's: bubbletea's own handler turns
+// SIGTERM into an ordinary quit, which huh reports as a submitted form
+// holding the default choice, so a terminated aur went on as if the user
+// had chosen "Continue". Without it, a signal cancels ctx (see
+// notifyContext), bubbletea restores the terminal and returns, and the
+// prompt reports the signal instead of a choice.
 type huhPrompter struct {
 	ios *iostreams.IOStreams
+	loc locator
+}
+
+// run runs a form until it is submitted, left (Ctrl-C, Esc) or ctx is
+// cancelled.
+func (p *huhPrompter) run(ctx context.Context, form *huh.Form) error {
+	err := form.WithInput(p.ios.In).WithOutput(p.ios.ErrOut).
+		WithProgramOptions(tea.WithoutSignalHandler()).
+		RunWithContext(ctx)
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if errors.Is(err, huh.ErrUserAborted) {
+		return ask.ErrAborted
+	}
+	return err
 }
 
 func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, error) {
+	termquiet.Prepare(p.ios.ColorEnabled())
 	th, g := m.Thresholds, m.Grade
 	desc := fmt.Sprintf("Groundedness %.2f (threshold %.2f) · %d high-quality chunks (need %d)",
 		g.Groundedness, th.Groundedness, g.HighQuality, th.MinHighQuality)
@@ -29,7 +55,7 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 				names = append(names, "...")
 				break
 			}
-			names = append(names, fmt.Sprintf("%s:%d", r.Path, r.StartLine))
+			names = append(names, p.loc.at(r.Path, r.StartLine))
 		}
 		desc += "\nBest: " + strings.Join(names, ", ")
 	}
@@ -47,17 +73,15 @@ func (p *huhPrompter) Weak(ctx context.Context, m ask.WeakMatch) (ask.Choice, er
 				huh.NewOption("Start over: rephrase the query", ask.ChoiceStartOver),
 			).
 			Value(&choice),
-	)).WithInput(p.ios.In).WithOutput(p.ios.ErrOut).WithShowHelp(true)
-	if err := form.RunWithContext(ctx); err != nil {
-		if errors.Is(err, huh.ErrUserAborted) {
-			return ask.ChoiceNone, ask.ErrAborted
-		}
+	)).WithShowHelp(true)
+	if err := p.run(ctx, form); err != nil {
 		return ask.ChoiceNone, err
 	}
 	return choice, nil
 }
 
 func (p *huhPrompter) Rephrase(ctx context.Context, previous string) (string, error) {
+	termquiet.Prepare(p.ios.ColorEnabled())
 	q := previous
 	form := huh.NewForm(huh.NewGroup(
 		huh.NewInput().
@@ -69,11 +93,8 @@ func (p *huhPrompter) Rephrase(ctx context.Context, previous string) (string, er
 				}
 				return nil
 			}),
-	)).WithInput(p.ios.In).WithOutput(p.ios.ErrOut)
-	if err := form.RunWithContext(ctx); err != nil {
-		if errors.Is(err, huh.ErrUserAborted) {
-			return "", ask.ErrAborted
-		}
+	))
+	if err := p.run(ctx, form); err != nil {
 		return "", err
 	}
 	return q, nil

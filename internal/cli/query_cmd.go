@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -10,7 +11,10 @@ import (
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/quality"
+	"github.com/aurora-dev/aur/internal/resilience"
+	"github.com/aurora-dev/aur/internal/termtext"
 )
 
 // QueryOptions are the inputs of aur query.
@@ -30,7 +34,7 @@ type QueryOptions struct {
 func NewCmdQuery(f *Factory, runF func(context.Context, *QueryOptions) error) *cobra.Command {
 	opts := &QueryOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "query QUESTION",
+		Use:   "query QUESTION...",
 		Short: "Answer a question from the indexed code",
 		Long: `Retrieve the chunks that answer QUESTION, grade the match, and answer.
 
@@ -45,15 +49,16 @@ With an LLM configured (ANTHROPIC_API_KEY or OPENAI_API_KEY) the answer is
 generated and cites the chunks; without one, aur prints a grounded context
 report: the grade and the ranked chunks with locations and snippets.
 
-QUESTION "-" reads the question from standard input. aur never prompts when
---non-interactive or AURORA_NON_INTERACTIVE is set or when standard input or
-output is not a terminal.`,
+The words of QUESTION need no quotes (aur query how are cookies parsed);
+QUESTION "-" reads the question from standard input. aur never prompts with
+--json, when --non-interactive or AURORA_NON_INTERACTIVE is set, or when
+standard input or output is not a terminal.`,
 		Example: `  aur query "how does the indexer skip binary files?"
   echo "where are retries configured" | aur query -
   aur query --non-interactive --json --fail-on weak "database migrations"`,
-		Args: exactArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
+			opts.Query = strings.Join(args, " ")
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -105,9 +110,14 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
+	loc, err := newLocator(ctx, f, db)
+	if err != nil {
+		return err
+	}
 	aopts.Prompter = opts.Prompter
-	if aopts.Prompter == nil && ios.CanPrompt() {
-		aopts.Prompter = &huhPrompter{ios: ios}
+	if aopts.Prompter == nil && ios.CanPrompt() && !opts.JSON {
+		// --json is for programs: a prompt would wedge the one reading it.
+		aopts.Prompter = &huhPrompter{ios: ios, loc: loc}
 	}
 	aopts.Answerer = opts.Answerer
 	if aopts.Answerer == nil {
@@ -118,27 +128,61 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 		aopts.Answerer = a
 	}
 	streamed := false
+	var stream termtext.Stream
 	if _, isReport := aopts.Answerer.(*reportAnswerer); !isReport && !opts.JSON && ios.IsStdoutTTY() {
 		aopts.Stream = func(s string) {
 			streamed = true
-			fmt.Fprint(ios.Out, s)
+			fmt.Fprint(ios.Out, stream.Next(s))
 		}
 	}
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	fmt.Fprint(ios.Out, stream.Flush())
+	var aerr *ask.AnswerError
+	if errors.As(err, &aerr) && ctx.Err() == nil {
+		return answerFailed(f, out, aerr, aopts, opts, loc, streamed)
+	}
 	if err != nil {
 		return queryError(err)
 	}
-	if _, isReport := aopts.Answerer.(*reportAnswerer); isReport {
+	if ra, isReport := aopts.Answerer.(*reportAnswerer); isReport && !ra.chosen {
 		fmt.Fprintln(ios.ErrOut, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
 	}
 	if opts.JSON {
-		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags)); err != nil {
+		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
 			return err
 		}
 	} else {
-		printAnswer(f, out, aopts, &opts.RetrievalFlags, streamed)
+		printAnswer(f, out, aopts, &opts.RetrievalFlags, loc, streamed)
 	}
 	return failGate(f, out.Grade.Tier, opts.FailOn)
+}
+
+// answerFailed reports an LLM that failed after retrieval worked: the
+// grounded context report (or, with --json, the usual object with a null
+// answer and an error), a warning on stderr, and exit 1. Retrieval is
+// what the user came for as much as the prose; a provider outage must not
+// throw it away.
+func answerFailed(f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Options, opts *QueryOptions, loc locator, streamed bool) error {
+	ios := f.IOStreams
+	cs := ios.ColorScheme()
+	msg := llm.Redact(aerr.Err.Error())
+	f.Log().Warn().Err(aerr.Err).Msg("LLM failed; printing the grounded context report")
+	if opts.JSON {
+		j := toJSON(out, o.Thresholds, o.Mode, &opts.RetrievalFlags, loc)
+		j.Error = &errorJSON{Code: resilience.ErrorType(aerr.Err), Message: msg}
+		if err := printJSON(ios.Out, j); err != nil {
+			return err
+		}
+		fmt.Fprintf(ios.ErrOut, "aur: no answer from the LLM: %s\n", termtext.Block(msg))
+		return &silentError{code: ExitError}
+	}
+	if streamed {
+		fmt.Fprintln(ios.Out) // end the partial answer's line
+	}
+	fmt.Fprintf(ios.ErrOut, "aur: %s no answer from the LLM: %s\n", cs.Red("error:"), termtext.Block(msg))
+	fmt.Fprintln(ios.ErrOut, "aur: printing the grounded context report instead")
+	fmt.Fprint(ios.Out, printReport(out.Request(o.Thresholds), loc))
+	return &silentError{code: ExitError}
 }
 
 // failGate returns an ExitGate error when tier is at or below failOn.
@@ -165,7 +209,7 @@ func tierWords(t quality.Tier) string {
 }
 
 // printAnswer prints the human form of a query's outcome.
-func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, streamed bool) {
+func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, loc locator, streamed bool) {
 	ios := f.IOStreams
 	w := ios.Out
 	cs := ios.ColorScheme()
@@ -174,11 +218,12 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		return
 	}
 	if a.Provider == "" {
-		// The grounded context report is the answer.
-		fmt.Fprint(w, a.Text)
+		// The grounded context report is the answer, printed with paths
+		// from the working directory.
+		fmt.Fprint(w, printReport(out.Request(o.Thresholds), loc))
 		if rf.Explain && out.Retrieval != nil {
 			for _, r := range out.Retrieval.Results {
-				fmt.Fprintf(w, "%s:%d-%d %s\n", r.Path, r.StartLine, r.EndLine, r.QualifiedName)
+				fmt.Fprintf(w, "%s %s\n", loc.at(r.Path, r.StartLine), termtext.Line(r.QualifiedName))
 				printExplain(w, &r)
 			}
 		}
@@ -189,7 +234,7 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		fmt.Fprintln(ios.ErrOut, cs.Yellow(out.Note))
 	}
 	if !streamed {
-		fmt.Fprint(w, a.Text)
+		fmt.Fprint(w, termtext.Block(a.Text))
 	}
 	if !strings.HasSuffix(a.Text, "\n") {
 		fmt.Fprintln(w)
@@ -198,10 +243,10 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, cs.Bold("Sources"))
 		for _, c := range a.Citations {
-			fmt.Fprintf(w, "  [%d] %s:%d-%d %s\n", c.N, c.File, c.StartLine, c.EndLine, c.Name)
+			fmt.Fprintf(w, "  [%d] %s %s (lines %d-%d)\n", c.N, loc.at(c.File, c.StartLine), termtext.Line(c.Name), c.StartLine, c.EndLine)
 		}
 	}
 	for _, s := range a.SecurityWarnings {
-		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("security warning:"), s)
+		fmt.Fprintf(ios.ErrOut, "%s %s\n", cs.Red("security warning:"), termtext.Line(s))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/query"
 	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
@@ -133,14 +134,14 @@ func thresholds(cfg *config.Config) (quality.Thresholds, error) {
 
 // mode tells how this invocation can interact: interactive when a person
 // can answer prompts, non_interactive when prompts were switched off
-// (--non-interactive, AURORA_NON_INTERACTIVE), headless when there is no
-// terminal at all (cron, CI, pipes).
-func mode(f *Factory) string {
+// (--non-interactive, AURORA_NON_INTERACTIVE, or --json, which is for
+// programs), headless when there is no terminal at all (cron, CI, pipes).
+func mode(f *Factory, json bool) string {
 	ios := f.IOStreams
 	switch {
-	case ios.CanPrompt():
+	case ios.CanPrompt() && !json:
 		return store.ModeInteractive
-	case f.Config().Bool(config.KeyNonInteractive):
+	case f.Config().Bool(config.KeyNonInteractive) || ios.CanPrompt():
 		return store.ModeNonInteractive
 	}
 	return store.ModeHeadless
@@ -164,7 +165,7 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 	return ask.Options{
 		Cache:      c,
 		Command:    command,
-		Mode:       mode(f),
+		Mode:       mode(f, rf.JSON),
 		MaxLength:  cfg.Int(config.KeyMaxQueryLength),
 		Limit:      rf.Limit,
 		Filter:     store.Filter{Kinds: rf.Types, Languages: rf.Languages, ExcludeTests: rf.ExcludeTests},
@@ -175,6 +176,14 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 		KeepAll:    rf.Explain,
 		Now:        f.Now,
 		Log:        *f.Log(),
+		RecordFailed: func(err error) {
+			if store.ErrorCode(err) == store.CodeReadOnly {
+				f.warnOnce("record", "%s is read-only for this user: searching works, but queries are not recorded (aur stats, activation)",
+					termtext.Line(db.Path()))
+				return
+			}
+			f.warnOnce("record", "query not recorded (%v); aur stats and activation will not see it", err)
+		},
 	}, nil
 }
 
@@ -198,24 +207,39 @@ type resultJSON struct {
 	Groundedness      float64            `json:"groundedness"`
 	HighQualityChunks int                `json:"high_quality_chunks"`
 	Thresholds        quality.Thresholds `json:"thresholds"`
-	Results           []resultItemJSON   `json:"results"`
-	Answer            *string            `json:"answer"`
-	Choice            ask.Choice         `json:"choice"`
-	LatencyMS         float64            `json:"latency_ms"`
-	QueryID           int64              `json:"query_id"`
-	Mode              string             `json:"mode"`
-	Note              string             `json:"note,omitempty"`
-	CacheHit          bool               `json:"cache_hit"`
-	Provider          string             `json:"provider,omitempty"`
-	Model             string             `json:"model,omitempty"`
-	Citations         []ask.Citation     `json:"citations,omitempty"`
-	SecurityWarnings  []string           `json:"security_warnings,omitempty"`
-	PreviousQueries   []string           `json:"previous_queries,omitempty"`
-	Terms             []query.Term       `json:"terms,omitempty"`
+	// Root is the absolute index root; each result's file is relative to it.
+	Root             string           `json:"root,omitempty"`
+	Results          []resultItemJSON `json:"results"`
+	Answer           *string          `json:"answer"`
+	Choice           ask.Choice       `json:"choice"`
+	LatencyMS        float64          `json:"latency_ms"`
+	QueryID          int64            `json:"query_id"`
+	Mode             string           `json:"mode"`
+	Note             string           `json:"note,omitempty"`
+	CacheHit         bool             `json:"cache_hit"`
+	Provider         string           `json:"provider,omitempty"`
+	Model            string           `json:"model,omitempty"`
+	Citations        []ask.Citation   `json:"citations,omitempty"`
+	SecurityWarnings []string         `json:"security_warnings,omitempty"`
+	PreviousQueries  []string         `json:"previous_queries,omitempty"`
+	Terms            []query.Term     `json:"terms,omitempty"`
+	// Error is set when retrieval worked and the LLM did not (answer is
+	// null; the results are still there).
+	Error *errorJSON `json:"error,omitempty"`
+}
+
+// errorJSON is an error in a JSON result: a stable code (http_503,
+// timeout, breaker_open, ...) and a message for people.
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 type resultItemJSON struct {
-	File      string            `json:"file"`
+	File string `json:"file"` // relative to the index root
+	// Root is the absolute index root and Path the file's absolute path.
+	Root      string            `json:"root,omitempty"`
+	Path      string            `json:"path,omitempty"`
 	StartLine int               `json:"start_line"`
 	EndLine   int               `json:"end_line"`
 	Name      string            `json:"name"`
@@ -246,13 +270,14 @@ func round3(x float64) float64 {
 	return float64(int64(x*1000+0.5)) / 1000
 }
 
-func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFlags) resultJSON {
+func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFlags, loc locator) resultJSON {
 	j := resultJSON{
 		Query:             o.Query,
 		Tier:              o.Grade.Tier,
 		Groundedness:      round3(o.Grade.Groundedness),
 		HighQualityChunks: o.Grade.HighQuality,
 		Thresholds:        th,
+		Root:              loc.root,
 		Results:           []resultItemJSON{},
 		Choice:            o.Choice,
 		LatencyMS:         round3(o.LatencyMS),
@@ -279,7 +304,8 @@ func toJSON(o *ask.Outcome, th quality.Thresholds, mode string, rf *RetrievalFla
 	tk := tokenize.New()
 	item := func(r *query.Result) resultItemJSON {
 		it := resultItemJSON{
-			File: r.Path, StartLine: r.StartLine, EndLine: r.EndLine, Name: r.QualifiedName,
+			File: r.Path, Root: loc.root, Path: loc.abs(r.Path),
+			StartLine: r.StartLine, EndLine: r.EndLine, Name: r.QualifiedName,
 			Kind: r.Kind, Language: r.Language, Score: round3(r.Score),
 			Scores:    scoresJSON{Lexical: round3(r.Lexical), Activation: round3(r.Activation)},
 			Signature: r.Signature,

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -51,10 +53,10 @@ questions from it with ranked, graded retrieval.
 	pf.BoolVar(&noColor, "no-color", false, "no colour in output (also NO_COLOR)")
 	pf.Bool("non-interactive", false, "never prompt (also AURORA_NON_INTERACTIVE=1)")
 
-	mem := &cobra.Command{
+	mem := group(&cobra.Command{
 		Use:   "mem",
 		Short: "Manage the code memory: index, search, stats",
-	}
+	})
 	mem.AddCommand(NewCmdIndex(f, nil))
 	mem.AddCommand(NewCmdMemStats(f, nil))
 	mem.AddCommand(NewCmdSearch(f, nil))
@@ -74,6 +76,36 @@ func exactArgs(n int) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+func minArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usageErrorf("%s takes at least %d argument(s), got %d", cmd.CommandPath(), n, len(args))
+		}
+		return nil
+	}
+}
+
+// group makes a command that only holds subcommands reject an unknown one
+// as a usage error (exit 2); cobra would print the group's help and exit
+// 0, which a script reads as success. Bare, the group prints its help.
+func group(c *cobra.Command) *cobra.Command {
+	c.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if cmd.SuggestionsMinimumDistance <= 0 {
+			cmd.SuggestionsMinimumDistance = 2 // cobra's default, which it applies only for the root
+		}
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return usageErrorf("%s", msg)
+	}
+	c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+	return c
 }
 
 func maxArgs(n int) cobra.PositionalArgs {

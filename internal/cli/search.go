@@ -10,7 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/termtext"
 	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
@@ -28,14 +30,18 @@ type SearchOptions struct {
 func NewCmdSearch(f *Factory, runF func(context.Context, *SearchOptions) error) *cobra.Command {
 	opts := &SearchOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "search QUERY",
+		Use:   "search QUERY...",
 		Short: "Find the chunks that best match a query",
 		Long: `Search the index and print the high-quality chunks (score at or above
 AURORA_ACTIVATION_THRESHOLD), best first, with the retrieval grade.
 
 Scores are on an absolute scale in [0,1]: lexical match (BM25F over name,
 signature, doc, path and body, relative to an ideal match) lifted by
-activation (how often and how recently a chunk proved useful).`,
+activation (how often and how recently a chunk proved useful).
+
+The words of QUERY need no quotes; QUERY "-" reads it from standard input.
+Like grep, aur mem search exits 1 when nothing scored at or above the
+threshold (the JSON is printed all the same).`,
 		Example: `  aur mem search "parse http request headers"
   aur mem search --type function --lang go --json "retry with backoff"
   aur mem search --explain "open the database"
@@ -43,11 +49,18 @@ activation (how often and how recently a chunk proved useful).`,
   aur mem search -F 'awaiting headers'                        # exact substring, like grep -F
   aur mem search --files "where would I add a new cookie attribute"
   aur mem search --exclude-tests -g '*.go' -g '!vendor/**' "retry"`,
-		Args: exactArgs(1),
+		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Query = args[0]
+			opts.Query = strings.Join(args, " ")
 			if err := opts.validate(); err != nil {
 				return err
+			}
+			if opts.Query == "-" {
+				q, err := readQuery(f.IOStreams.In, f.Config().Int(config.KeyMaxQueryLength))
+				if err != nil {
+					return err
+				}
+				opts.Query = q
 			}
 			if opts.Fixed && opts.Files {
 				return usageErrorf("--fixed-strings and --files cannot be combined")
@@ -80,28 +93,40 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 		return err
 	}
 	aopts.Files, aopts.Fixed, aopts.IgnoreCase = opts.Files, opts.Fixed, opts.IgnoreCase
+	loc, err := newLocator(ctx, f, db)
+	if err != nil {
+		return err
+	}
 	out, err := ask.Run(ctx, db, opts.Query, aopts)
 	if err != nil {
 		return queryError(err)
 	}
+	// Like grep and ripgrep, no match is exit 1, so scripts can test it.
+	var none error
+	if out.Retrieval == nil || len(out.Retrieval.Results)+len(out.Retrieval.Files) == 0 {
+		none = &silentError{code: ExitError}
+	}
 	if opts.JSON {
-		return printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags))
+		if err := printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
+			return err
+		}
+		return none
 	}
 	ios := f.IOStreams
 	if ios.IsStderrTTY() || opts.Explain {
 		fmt.Fprintln(ios.ErrOut, gradeLine(f, out, aopts))
 	}
 	if opts.Files {
-		printFiles(f, ios.Out, out)
-		return nil
+		printFiles(f, ios.Out, out, loc)
+		return none
 	}
-	printResults(f, ios.Out, out, &opts.RetrievalFlags)
-	return nil
+	printResults(f, ios.Out, out, &opts.RetrievalFlags, loc)
+	return none
 }
 
 // printFiles prints ranked files: paths only when piped (like rg -l),
 // with scores and their best chunks at a terminal.
-func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
+func printFiles(f *Factory, w io.Writer, out *ask.Outcome, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
@@ -110,7 +135,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 	tty := ios.IsStdoutTTY()
 	for i, fr := range out.Retrieval.Files {
 		if !tty {
-			fmt.Fprintln(w, fr.Path)
+			fmt.Fprintln(w, termtext.Line(loc.path(fr.Path)))
 			continue
 		}
 		var names []string
@@ -122,7 +147,7 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 			names = append(names, n)
 		}
 		fmt.Fprintf(w, "%s %s  %s  %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, fr.Score),
-			cs.Cyan(fr.Path), cs.Gray(strings.Join(names, ", ")))
+			cs.Cyan(termtext.Line(loc.path(fr.Path))), cs.Gray(termtext.Line(strings.Join(names, ", "))))
 	}
 	if len(out.Retrieval.Files) == 0 && tty {
 		fmt.Fprintln(w, cs.Gray("no file scored at or above the threshold"))
@@ -130,8 +155,9 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome) {
 }
 
 // printResults prints ranked chunks: an aligned table with snippets at a
-// terminal, tab-separated lines otherwise.
-func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags) {
+// terminal, tab-separated lines otherwise (score, path:line, kind, name).
+// The line is the first match for --fixed-strings, else the chunk's first.
+func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
@@ -140,28 +166,29 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags)
 	tk := tokenize.New()
 	tty := ios.IsStdoutTTY()
 	for i, r := range out.Retrieval.Results {
-		loc := fmt.Sprintf("%s:%d-%d", r.Path, r.StartLine, r.EndLine)
+		line := r.StartLine
 		if r.MatchLine > 0 {
-			loc = fmt.Sprintf("%s:%d", r.Path, r.MatchLine)
+			line = r.MatchLine
 		}
-		name := r.QualifiedName
+		at := loc.at(r.Path, line)
+		name := termtext.Line(r.QualifiedName)
 		if name == "" {
 			name = "-"
 		}
 		if !tty {
-			fmt.Fprintf(w, "%.3f\t%s\t%s\t%s\n", r.Score, loc, r.Kind, name)
+			fmt.Fprintf(w, "%.3f\t%s\t%s\t%s\n", r.Score, at, r.Kind, name)
 		} else {
 			fmt.Fprintf(w, "%s %s  %s  %s %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, r.Score),
-				cs.Cyan(loc), cs.Bold(name), cs.Gray("("+r.Kind+")"))
+				cs.Cyan(at), cs.Bold(name), cs.Gray(fmt.Sprintf("(%s, lines %d-%d)", r.Kind, r.StartLine, r.EndLine)))
 			if !rf.ShowContent {
 				for _, l := range strings.Split(query.Snippet(tk, r.Content, out.Retrieval.Terms, 3), "\n") {
-					fmt.Fprintf(w, "      %s\n", cs.Gray(l))
+					fmt.Fprintf(w, "      %s\n", cs.Gray(termtext.Block(l)))
 				}
 			}
 		}
 		if rf.ShowContent {
 			for _, l := range strings.Split(r.Content, "\n") {
-				fmt.Fprintf(w, "    %s\n", l)
+				fmt.Fprintf(w, "    %s\n", termtext.Block(l))
 			}
 		}
 		if rf.Explain {
@@ -194,7 +221,7 @@ func printExplain(out io.Writer, r *query.Result) {
 		if len(t.Fields) > 0 {
 			fields = strings.Join(t.Fields, ",")
 		}
-		fmt.Fprintf(out, "        %-18s idf %5.2f  in %-28s %.3f\n", t.Term, t.IDF, fields, t.Score)
+		fmt.Fprintf(out, "        %-18s idf %5.2f  in %-28s %.3f\n", termtext.Line(t.Term), t.IDF, fields, t.Score)
 	}
 }
 

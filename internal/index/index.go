@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,6 +39,9 @@ type Options struct {
 	// the database and its -wal/-shm files when --db puts them in the tree.
 	Exclude []string
 	NoGit   bool // do not read git history
+	// NoIgnore reads no ignore file (.gitignore, .auroraignore,
+	// .git/info/exclude); the default skips still apply.
+	NoIgnore bool
 	// Now is the clock, called from the run's own goroutine only.
 	Now func() time.Time
 	Log zerolog.Logger
@@ -73,6 +77,16 @@ type Summary struct {
 	Problems []Problem `json:"problems"`
 	// Plan is set by a dry run: every file and what would happen to it.
 	Plan []PlanEntry `json:"plan,omitempty"`
+	// Error is set when the run failed: the counts above say how far it
+	// got, and the index holds every batch committed before the failure.
+	Error *RunError `json:"error,omitempty"`
+}
+
+// RunError is why a run failed: a code from store.ErrorCode (corrupt,
+// disk_full, read_only) or "failed", and the error's text.
+type RunError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 // Problem is a file that was skipped, or indexed with a parse error.
@@ -87,6 +101,9 @@ type PlanEntry struct {
 	Path   string `json:"path"`
 	Action string `json:"action"` // index | unchanged | delete | skip
 	Reason string `json:"reason,omitempty"`
+	// Detail says more about a skip: for an ignored path, the ignore file,
+	// line and pattern that excluded it (".gitignore:3: *.log").
+	Detail string `json:"detail,omitempty"`
 }
 
 // ReasonParseError marks a file indexed despite a syntax error.
@@ -134,7 +151,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	sum := &Summary{Root: opts.Root, Path: opts.Path, DryRun: opts.DryRun,
 		Skipped: map[string]int{}, ChunksByLanguage: map[string]int{}, Problems: []Problem{}}
 
-	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude)
+	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude, opts.NoIgnore)
 	if err != nil {
 		return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
 	}
@@ -203,7 +220,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 			sum.Plan = append(sum.Plan, PlanEntry{Path: p, Action: "delete"})
 		}
 		for _, s := range w.skipped {
-			sum.Plan = append(sum.Plan, PlanEntry{Path: s.rel, Action: "skip", Reason: s.reason})
+			sum.Plan = append(sum.Plan, PlanEntry{Path: s.rel, Action: "skip", Reason: s.reason, Detail: s.detail})
 		}
 		sort.SliceStable(sum.Plan, func(i, k int) bool { return sum.Plan[i].Path < sum.Plan[k].Path })
 		sum.Deleted = len(gone)
@@ -220,15 +237,18 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	// The root is recorded before the first file is written: paths in the
 	// store are relative to it, so a run killed before FinishIndex must
 	// not leave files whose root the next run would have to guess.
-	if err := db.SetMeta(ctx, store.MetaRoot, opts.Root); err != nil {
-		return nil, fmt.Errorf("record index root: %w", err)
+	werr := db.SetMeta(ctx, store.MetaRoot, opts.Root)
+	if werr != nil {
+		werr = fmt.Errorf("record index root: %w", werr)
 	}
-	if err := db.DeleteFiles(ctx, gone); err != nil {
-		return nil, err
+	if werr == nil {
+		if werr = db.DeleteFiles(ctx, gone); werr == nil {
+			sum.Deleted = len(gone)
+		}
 	}
-	sum.Deleted = len(gone)
-
-	werr := process(ctx, db, jobs, opts, started.UnixMilli(), sum)
+	if werr == nil {
+		werr = process(ctx, db, jobs, opts, started.UnixMilli(), sum)
+	}
 	// Deleted also counts files process dropped (they became binary,
 	// unreadable or too large): any of these changes what queries find.
 	changed := sum.Deleted > 0 || sum.Indexed > 0
@@ -269,10 +289,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 		status = "interrupted"
 	case werr != nil:
 		status = "failed"
+		sum.Error = &RunError{Code: cmp.Or(store.ErrorCode(werr), "failed"), Message: werr.Error()}
 	}
 	js, _ := json.Marshal(sum)
 	if err := db.EndRun(bctx, runID, status, string(js), opts.Now()); err != nil && werr == nil {
 		werr = err
+		sum.Error = &RunError{Code: cmp.Or(store.ErrorCode(err), "failed"), Message: err.Error()}
 	}
 	if werr != nil {
 		return sum, werr

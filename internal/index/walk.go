@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -91,14 +92,28 @@ type walker struct {
 	maxSize  int64
 	files    []walkEntry
 	skipped  []skipEntry
-	patterns []gitignore.Pattern
+	patterns []rule
 	exclude  map[string]bool // absolute paths left out silently (the store's own files)
+	noIgnore bool            // --no-ignore: read no ignore file
 }
 
+// rule is one line of an ignore file, with where it came from, so that a
+// dry run can say which file and line left a path out.
+type rule struct {
+	p    gitignore.Pattern
+	file string // the ignore file, relative to the index root (../.gitignore above it)
+	line int
+	text string
+}
+
+func (r *rule) String() string { return fmt.Sprintf("%s:%d: %s", r.file, r.line, r.text) }
+
 // walk lists the files under root/sub (sub "" for the whole root),
-// leaving out the absolute paths in exclude.
-func walk(root, sub string, maxSize int64, skipDirs, exclude []string) (*walker, error) {
-	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, exclude: map[string]bool{}}
+// leaving out the absolute paths in exclude. Ignore files apply from the
+// top of the git work tree holding root, or from root itself outside a
+// repository; never from above (see gitTopLevel). noIgnore reads none.
+func walk(root, sub string, maxSize int64, skipDirs, exclude []string, noIgnore bool) (*walker, error) {
+	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, exclude: map[string]bool{}, noIgnore: noIgnore}
 	for _, d := range skipDirs {
 		w.skipDirs[d] = true
 	}
@@ -110,7 +125,7 @@ func walk(root, sub string, maxSize int64, skipDirs, exclude []string) (*walker,
 	ignoreBase := root
 	if top := gitTopLevel(root); top != "" {
 		ignoreBase = top
-		w.patterns = append(w.patterns, readIgnoreFile(filepath.Join(top, ".git", "info", "exclude"), nil)...)
+		w.patterns = append(w.patterns, w.readIgnoreFile(filepath.Join(top, ".git", "info", "exclude"), nil)...)
 	}
 	rel, err := filepath.Rel(ignoreBase, root)
 	if err != nil {
@@ -147,35 +162,48 @@ func (w *walker) comps(rel string) []string {
 
 // dirPatterns reads .gitignore and .auroraignore of one directory; domain
 // is the directory's components below the ignore base.
-func (w *walker) dirPatterns(dir string, domain []string) []gitignore.Pattern {
-	ps := readIgnoreFile(filepath.Join(dir, ".gitignore"), domain)
-	return append(ps, readIgnoreFile(filepath.Join(dir, ".auroraignore"), domain)...)
+func (w *walker) dirPatterns(dir string, domain []string) []rule {
+	ps := w.readIgnoreFile(filepath.Join(dir, ".gitignore"), domain)
+	return append(ps, w.readIgnoreFile(filepath.Join(dir, ".auroraignore"), domain)...)
 }
 
-func readIgnoreFile(path string, domain []string) []gitignore.Pattern {
+func (w *walker) readIgnoreFile(path string, domain []string) []rule {
+	if w.noIgnore {
+		return nil
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil
 	}
-	var ps []gitignore.Pattern
+	name, err := filepath.Rel(w.root, path)
+	if err != nil {
+		name = path
+	}
+	name = filepath.ToSlash(name)
+	var ps []rule
 	sc := bufio.NewScanner(bytes.NewReader(b))
-	for sc.Scan() {
+	for n := 1; sc.Scan(); n++ {
 		s := strings.TrimRight(sc.Text(), "\r")
 		if strings.HasPrefix(s, "#") || strings.TrimSpace(s) == "" {
 			continue
 		}
-		ps = append(ps, gitignore.ParsePattern(s, domain))
+		ps = append(ps, rule{p: gitignore.ParsePattern(s, domain), file: name, line: n, text: s})
 	}
 	return ps
 }
 
-func ignored(ps []gitignore.Pattern, path []string, isDir bool) bool {
+// ignored returns the rule that excludes path, or nil: the last rule that
+// matches decides, as in git.
+func ignored(ps []rule, path []string, isDir bool) *rule {
 	for i := len(ps) - 1; i >= 0; i-- {
-		if m := ps[i].Match(path, isDir); m > gitignore.NoMatch {
-			return m == gitignore.Exclude
+		if m := ps[i].p.Match(path, isDir); m > gitignore.NoMatch {
+			if m == gitignore.Exclude {
+				return &ps[i]
+			}
+			return nil
 		}
 	}
-	return false
+	return nil
 }
 
 func joinRel(dir, name string) string {
@@ -185,7 +213,7 @@ func joinRel(dir, name string) string {
 	return dir + "/" + name
 }
 
-func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
+func (w *walker) walkDir(abs, rel string, inherited []rule) {
 	ps := inherited
 	if own := w.dirPatterns(abs, w.comps(rel)); len(own) > 0 {
 		ps = append(inherited[:len(inherited):len(inherited)], own...)
@@ -246,15 +274,15 @@ func (w *walker) walkDir(abs, rel string, inherited []gitignore.Pattern) {
 				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonDefaultSkip, isDir: true})
 				continue
 			}
-			if ignored(ps, w.comps(r), true) {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, isDir: true})
+			if by := ignored(ps, w.comps(r), true); by != nil {
+				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String(), isDir: true})
 				continue
 			}
 			w.walkDir(a, r, ps)
 			continue
 		}
-		if ignored(ps, w.comps(r), false) {
-			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored})
+		if by := ignored(ps, w.comps(r), false); by != nil {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String()})
 			continue
 		}
 		fi, err := os.Stat(a)

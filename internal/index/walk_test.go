@@ -54,7 +54,7 @@ func symlink(t *testing.T, target, link string) {
 // for each skip, both sorted.
 func walked(t *testing.T, root, sub string, maxSize int64) (files, skips []string) {
 	t.Helper()
-	w, err := walk(root, sub, maxSize, DefaultSkipDirs, nil)
+	w, err := walk(root, sub, maxSize, DefaultSkipDirs, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,6 +288,78 @@ func TestWalkBuildOutputDirs(t *testing.T) {
 	for _, want := range []string{"web/dist " + ReasonDefaultSkip, "svc/target " + ReasonDefaultSkip, "tools/env " + ReasonDefaultSkip} {
 		if !slices.Contains(skips, want) {
 			t.Errorf("skip %q missing; skips %v", want, skips)
+		}
+	}
+}
+
+// An ignored path carries the file, line and pattern that excluded it;
+// with noIgnore no ignore file is read.
+func TestWalkNamesIgnoreRule(t *testing.T) {
+	root := tempRoot(t)
+	writeTree(t, root, map[string]string{
+		".git/HEAD":         "ref: refs/heads/main\n",
+		".git/info/exclude": "# local\nsecret.txt\n",
+		".gitignore":        "# logs\n\n*.log\n!keep.log\n",
+		"sub/.auroraignore": "tmp/\n",
+		"debug.log":         "x\n",
+		"keep.log":          "x\n",
+		"secret.txt":        "x\n",
+		"sub/tmp/a.go":      "package a\n",
+		"main.go":           "package main\n",
+	})
+	w, err := walk(root, "", DefaultMaxFileSize, DefaultSkipDirs, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range w.skipped {
+		if s.reason == ReasonIgnored {
+			got[s.rel] = s.detail
+		}
+	}
+	want := map[string]string{
+		"debug.log":  ".gitignore:3: *.log",
+		"secret.txt": ".git/info/exclude:2: secret.txt",
+		"sub/tmp":    "sub/.auroraignore:1: tmp/",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ignore details (-want +got):\n%s", diff)
+	}
+
+	w, err = walk(root, "", DefaultMaxFileSize, DefaultSkipDirs, nil, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range w.skipped {
+		if s.reason == ReasonIgnored {
+			t.Errorf("noIgnore: %s ignored (%s)", s.rel, s.detail)
+		}
+	}
+	if len(w.files) != 7 {
+		var names []string
+		for _, f := range w.files {
+			names = append(names, f.rel)
+		}
+		t.Errorf("noIgnore walked %v, want every file but .git's", names)
+	}
+}
+
+// Ignore files above the git work tree, or above the root outside one,
+// do not apply.
+func TestWalkIgnoresNothingFromAbove(t *testing.T) {
+	for _, repo := range []bool{true, false} {
+		outer := tempRoot(t)
+		writeTree(t, outer, map[string]string{
+			".gitignore":    "*\n",
+			".auroraignore": "*\n",
+			"proj/a.go":     "package a\n",
+		})
+		if repo {
+			writeTree(t, outer, map[string]string{"proj/.git/HEAD": "ref: refs/heads/main\n"})
+		}
+		files, _ := walked(t, filepath.Join(outer, "proj"), "", DefaultMaxFileSize)
+		if !slices.Equal(files, []string{"a.go"}) {
+			t.Errorf("repo %v: walked %v, want a.go: an ignore file above applied", repo, files)
 		}
 	}
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -64,5 +66,20 @@ func (db *DB) FinishIndex(ctx context.Context, root string, changed bool, now ti
 			return nil, fmt.Errorf("finish index: %w", err)
 		}
 	}
+	// A database's id, set once: generations start at 1 in every new
+	// database, so the id is what tells a rebuilt index's cache entries
+	// from the old one's (see Stamp).
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO NOTHING`,
+		MetaID, newID()); err != nil {
+		return nil, fmt.Errorf("finish index: %w", err)
+	}
 	return &t, tx.Commit()
+}
+
+func newID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
+	return hex.EncodeToString(b[:])
 }

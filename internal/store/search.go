@@ -245,6 +245,22 @@ func (db *DB) Generation(ctx context.Context) (int64, error) {
 	return strconv.ParseInt(v, 10, 64)
 }
 
+// Stamp identifies what the index holds, for cache keys: the database's
+// id and its generation. The generation alone repeats when a database is
+// deleted and rebuilt (or moved aside by mem index --force) at the same
+// path, and a cached result of the old one would be served for the new.
+func (db *DB) Stamp(ctx context.Context) (string, error) {
+	gen, err := db.Generation(ctx)
+	if err != nil {
+		return "", err
+	}
+	id, err := db.Meta(ctx, MetaID)
+	if err != nil {
+		return "", err
+	}
+	return id + "/" + strconv.FormatInt(gen, 10), nil
+}
+
 // maxTrigrams bounds the trigrams a substring search asks FTS5 for: a
 // dozen spread over the needle already narrow the candidates to a handful,
 // and every chunk is checked against the whole needle anyway.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -27,7 +28,12 @@ import (
 // mode is set here too rather than in the DSN.
 const driverName = "sqlite3_aur"
 
+// driverNameRO opens databases read-only: no connect hook, as neither the
+// page size nor the journal mode can be set without writing.
+const driverNameRO = "sqlite3_aur_ro"
+
 func init() {
+	sql.Register(driverNameRO, &sqlite3.SQLiteDriver{})
 	sql.Register(driverName, &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
 			for _, p := range []string{"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL"} {
@@ -45,42 +51,80 @@ var migrationFS embed.FS
 
 // DB is an open chunk store.
 type DB struct {
-	db   *sql.DB
-	path string
+	db       *sql.DB
+	path     string
+	readOnly bool
 }
+
+// OpenOption changes how Open opens a store.
+type OpenOption func(*openOptions)
+
+type openOptions struct {
+	readOnly bool
+}
+
+// ReadOnly opens an existing store without writing to it, for commands
+// that only read, when the file or its directory cannot be written (as
+// another user, on a read-only mount): mode=ro, and immutable=1 when
+// there is no -wal file and none can be created, since SQLite needs the
+// WAL index (-shm) for a read-only WAL database otherwise. Writes fail
+// with a read-only error (ErrorCode CodeReadOnly). The schema must be
+// current: migrations need write access.
+func ReadOnly() OpenOption { return func(o *openOptions) { o.readOnly = true } }
 
 // ErrNewerSchema is returned by Open for a database written by a newer aur.
 var ErrNewerSchema = errors.New("database schema is newer than this aur")
 
 // Open opens (creating if needed) the store at path and brings its schema
-// up to date.
-func Open(ctx context.Context, path string) (*DB, error) {
+// up to date. It is the one way aur opens SQLite.
+func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if path == "" {
 		return nil, errors.New("open store: empty path")
 	}
-	// The store holds the project's code: its directory and files are
-	// private (package fsperm).
-	if err := fsperm.MkdirAll(filepath.Dir(path)); err != nil {
-		return nil, fmt.Errorf("open store %q: %w", path, err)
+	if damaged, cause := Damaged(path); damaged {
+		return nil, fmt.Errorf("open store %q: %w (found earlier: %s)", path, ErrDamaged, cause)
 	}
-	if _, err := fsperm.Create(path); err != nil {
-		return nil, fmt.Errorf("open store %q: %w", path, err)
+	if !o.readOnly {
+		// The store holds the project's code: its directory and files are
+		// private (package fsperm).
+		if err := fsperm.MkdirAll(filepath.Dir(path)); err != nil {
+			return nil, fmt.Errorf("open store %q: %w", path, err)
+		}
+		if _, err := fsperm.Create(path); err != nil {
+			return nil, fmt.Errorf("open store %q: %w", path, err)
+		}
 	}
 	q := url.Values{}
 	q.Set("_busy_timeout", "5000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
-	q.Set("_txlock", "immediate")
+	driver := driverName
+	if o.readOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open store %q read-only: %w", path, err)
+		}
+		driver = driverNameRO
+		q.Set("mode", "ro")
+		if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) && !Writable(filepath.Dir(path)) {
+			q.Set("immutable", "1")
+		}
+	} else {
+		q.Set("_txlock", "immediate")
+	}
 	// 8 MB of page cache per connection: aur processes are short-lived, so a
 	// larger cache only grows the indexer's memory (32 MB measured 300 MB
 	// peak RSS on GOROOT/src against 220 MB, for the same time).
 	q.Set("_cache_size", "-8000")
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqldb, err := sql.Open(driverName, dsn)
+	sqldb, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
-	db := &DB{db: sqldb, path: path}
+	db := &DB{db: sqldb, path: path, readOnly: o.readOnly}
 	if err := db.init(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
@@ -89,6 +133,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 func (db *DB) init(ctx context.Context) error {
+	if db.readOnly {
+		return db.checkSchema(ctx)
+	}
 	var mode string
 	if err := db.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return err
@@ -101,6 +148,29 @@ func (db *DB) init(ctx context.Context) error {
 
 // Close closes the database, checkpointing the WAL.
 func (db *DB) Close() error { return db.db.Close() }
+
+// ErrReadOnly is returned by writes to a store opened with ReadOnly that
+// are refused before SQLite sees them.
+var ErrReadOnly = errors.New("the database is open read-only")
+
+// ReadOnly reports whether the store was opened with ReadOnly.
+func (db *DB) ReadOnly() bool { return db.readOnly }
+
+// checkSchema is migrate for a read-only store: it can only say whether
+// the schema is the one this aur knows.
+func (db *DB) checkSchema(ctx context.Context) error {
+	var cur int
+	if err := db.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur); err != nil {
+		return err
+	}
+	switch known := SchemaVersion(); {
+	case cur > known:
+		return fmt.Errorf("%w: schema version %d, this aur knows up to %d; upgrade aur", ErrNewerSchema, cur, known)
+	case cur < known:
+		return fmt.Errorf("schema version %d needs upgrading to %d, which needs write access: run aur mem index as the database's owner", cur, known)
+	}
+	return nil
+}
 
 // Path returns the database file's path.
 func (db *DB) Path() string { return db.path }
@@ -233,6 +303,7 @@ const (
 	MetaGitHead    = "git_head"       // HEAD commit whose history is in file_history
 	MetaChunkCount = "chunk_count"    // number of chunks, kept for IDF
 	MetaAvgTerms   = "avg_body_terms" // mean distinct body tokens per chunk, for length normalization
+	MetaID         = "id"             // random, set by the first finished index run; see Stamp
 )
 
 // IntegrityCheck runs PRAGMA integrity_check and returns its verdict.
