@@ -167,10 +167,17 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 			return nil, err
 		}
 	}
-	// Chunks holding a phrase verbatim are candidates whatever their
-	// words' bm25.
+	// A quoted phrase is looked up in the trigram index: the chunks
+	// holding it are candidates whatever their words' bm25. Unquoted runs
+	// (a pasted message, or a plain question) are only checked in the
+	// candidates the words found: a string literal holding the run holds
+	// its words, so its chunk is among them, and a lookup per question
+	// would cost a question 20-40 ms on GOROOT/src for nothing.
 	inPhrase := map[int64][]int{}
 	for i, p := range r.Phrases {
+		if !p.Quoted {
+			continue
+		}
 		pids, err := e.db.Substring(ctx, p.Text, false, opts.Filter, depth)
 		if err != nil {
 			return nil, err
@@ -185,6 +192,20 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	chunks, err := e.db.ChunksByID(ctx, ids)
 	if err != nil {
 		return nil, err
+	}
+	for _, c := range chunks {
+		var lower string
+		for i, p := range r.Phrases {
+			if p.Quoted {
+				continue
+			}
+			if lower == "" {
+				lower = strings.ToLower(c.Content)
+			}
+			if strings.Contains(lower, strings.ToLower(p.Text)) {
+				inPhrase[c.ID] = append(inPhrase[c.ID], i)
+			}
+		}
 	}
 	r.Candidates = len(chunks)
 	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, inPhrase)
@@ -372,7 +393,7 @@ func (e *Engine) SearchFixed(ctx context.Context, s string, ignoreCase bool, opt
 		}
 		opts.Filter.Restrict, opts.Filter.FileIDs = true, ids
 	}
-	ids, err := e.db.Substring(ctx, s, !ignoreCase, opts.Filter, maxFixed)
+	ids, err := e.db.Substring(ctx, s, !ignoreCase, opts.Filter, max(opts.Limit, minFixed))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidQuery, err)
 	}
@@ -409,8 +430,11 @@ func (e *Engine) SearchFixed(ctx context.Context, s string, ignoreCase bool, opt
 	return r, nil
 }
 
-// maxFixed bounds the chunks a fixed-string search reads.
-const maxFixed = 1000
+// minFixed is how many matching chunks a fixed-string search reads at
+// least, to put code before tests and in path order among them; reading
+// every match of a common string ("Dial": 500 chunks of GOROOT/src)
+// costs more than the order is worth.
+const minFixed = 200
 
 // matchLine is the line of the first occurrence of s in a chunk's text.
 func matchLine(content, s string, ignoreCase bool, start int) int {

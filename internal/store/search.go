@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -261,25 +262,30 @@ func (db *DB) Stamp(ctx context.Context) (string, error) {
 	return id + "/" + strconv.FormatInt(gen, 10), nil
 }
 
-// maxTrigrams bounds the trigrams a substring search asks FTS5 for: a
-// dozen spread over the needle already narrow the candidates to a handful,
-// and every chunk is checked against the whole needle anyway.
-const maxTrigrams = 12
+// maxTrigrams bounds the trigrams a substring search asks FTS5 for: the
+// rarest few narrow the files to check about as well as all of them, and
+// every common one costs a long doclist to intersect.
+const maxTrigrams = 6
 
 // MinSubstring is the shortest needle a substring search accepts: the
 // trigram index cannot look up less.
 const MinSubstring = 3
 
 // Substring returns the ids of the chunks whose text contains needle
-// (ASCII case folded unless caseSensitive), in index order, at most limit.
+// (ASCII case folded unless caseSensitive), at most limit, in no
+// particular order.
 // It asks the trigram index for files holding the trigrams of needle and
 // checks their chunks against the needle itself.
 func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, f Filter, limit int) ([]int64, error) {
 	if len(needle) < MinSubstring {
 		return nil, fmt.Errorf("substring search needs at least %d bytes", MinSubstring)
 	}
+	words, err := db.rarestTrigrams(ctx, needle)
+	if err != nil || len(words) == 0 {
+		return nil, err
+	}
 	var b strings.Builder
-	args := []any{trigramMatch(needle)}
+	args := []any{trigramMatch(words)}
 	b.WriteString(`SELECT c.id FROM files_tri JOIN chunks c ON c.file_id = files_tri.rowid WHERE files_tri MATCH ?`)
 	if caseSensitive {
 		b.WriteString(` AND instr(c.content, ?) > 0`)
@@ -289,7 +295,7 @@ func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, 
 		args = append(args, asciiLower(needle))
 	}
 	args = f.where(&b, args)
-	fmt.Fprintf(&b, ` ORDER BY c.id LIMIT %d`, limit)
+	fmt.Fprintf(&b, ` LIMIT %d`, limit)
 	rows, err := db.db.QueryContext(ctx, b.String(), args...)
 	if err != nil {
 		return nil, fmt.Errorf("substring search: %w", err)
@@ -304,6 +310,39 @@ func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, 
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// rarestTrigrams returns the maxTrigrams trigram words of needle found in
+// the fewest files, or none when one of them is in no file (then no file
+// holds the needle).
+func (db *DB) rarestTrigrams(ctx context.Context, needle string) ([]string, error) {
+	words := needleTrigrams(needle)
+	args := make([]any, len(words))
+	for i, w := range words {
+		args[i] = w
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT term, doc FROM files_tri_vocab WHERE term IN (`+inList(len(words))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("substring search: %w", err)
+	}
+	defer rows.Close()
+	df := map[string]int{}
+	for rows.Next() {
+		var t string
+		var n int
+		if err := rows.Scan(&t, &n); err != nil {
+			return nil, err
+		}
+		df[t] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(df) < len(words) {
+		return nil, nil
+	}
+	sort.SliceStable(words, func(i, j int) bool { return df[words[i]] < df[words[j]] })
+	return words[:min(len(words), maxTrigrams)], nil
 }
 
 // asciiLower folds ASCII letters only, as SQLite's lower() does.

@@ -1,9 +1,6 @@
 package store
 
-import (
-	"slices"
-	"strings"
-)
+import "strings"
 
 // The trigram index (files_tri) holds, for each file, the distinct byte
 // trigrams of its text with ASCII letters folded to lower case, each
@@ -55,29 +52,25 @@ func fold(c byte) byte {
 	return c
 }
 
-// trigramMatch is an FTS5 expression requiring up to maxTrigrams distinct
-// trigrams of s, spread over it.
-func trigramMatch(s string) string {
+// needleTrigrams returns the distinct trigram words of s.
+func needleTrigrams(s string) []string {
 	seen := map[uint32]struct{}{}
-	var all []uint32
+	var out []string
 	for i := 2; i < len(s); i++ {
 		k := uint32(fold(s[i-2]))<<16 | uint32(fold(s[i-1]))<<8 | uint32(fold(s[i]))
 		if _, ok := seen[k]; !ok {
 			seen[k] = struct{}{}
-			all = append(all, k)
+			out = append(out, string(appendTrigram(nil, k)))
 		}
 	}
-	pick := all
-	if len(all) > maxTrigrams {
-		pick = make([]uint32, 0, maxTrigrams)
-		for i := range maxTrigrams {
-			pick = append(pick, all[i*(len(all)-1)/(maxTrigrams-1)])
-		}
-	}
-	pick = slices.Compact(pick)
-	q := make([]string, len(pick))
-	for i, k := range pick {
-		q[i] = `"` + string(appendTrigram(nil, k)) + `"`
+	return out
+}
+
+// trigramMatch is an FTS5 expression requiring the given trigram words.
+func trigramMatch(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = `"` + w + `"`
 	}
 	return strings.Join(q, " AND ")
 }

@@ -19,7 +19,7 @@ func TestTrigramText(t *testing.T) {
 	}
 	// Every trigram a needle asks for is among the text's.
 	text := string(TrigramText("return errors.New(\"Client.Timeout exceeded\")", seen, nil))
-	for _, q := range strings.Split(trigramMatch("TIMEOUT exceeded"), " AND ") {
+	for _, q := range strings.Split(trigramMatch(needleTrigrams("TIMEOUT exceeded")), " AND ") {
 		if !strings.Contains(text, strings.Trim(q, `"`)) {
 			t.Errorf("needle trigram %s not in the text's", q)
 		}

@@ -21,6 +21,10 @@ CREATE VIRTUAL TABLE files_tri USING fts5(
 	detail = none
 );
 
+-- Per-trigram file counts: a substring search asks for its rarest
+-- trigrams only.
+CREATE VIRTUAL TABLE files_tri_vocab USING fts5vocab(files_tri, 'row');
+
 CREATE TRIGGER files_ad AFTER DELETE ON files BEGIN
 	DELETE FROM files_tri WHERE rowid = old.id;
 END;
