@@ -189,7 +189,7 @@ func (q Query) symbolHit(h Hit) bool {
 	return false
 }
 
-// FileHit reports whether a file holds an answer of the query.
+// fileHit reports whether a file holds an answer of the query.
 func (q Query) fileHit(file string) bool {
 	if len(q.Targets) == 0 {
 		return file == q.File

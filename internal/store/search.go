@@ -72,9 +72,14 @@ func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter,
 	args = append(args, match)
 	args = f.where(&b, args)
 	fmt.Fprintf(&b, ` ORDER BY bm25(chunks_fts, %g, %g, %g, %g, %g) LIMIT %d`, w[0], w[1], w[2], w[3], w[4], limit)
-	rows, err := db.db.QueryContext(ctx, b.String(), args...)
+	return db.ids(ctx, "search", b.String(), args)
+}
+
+// ids runs a query selecting one integer column.
+func (db *DB) ids(ctx context.Context, what, query string, args []any) ([]int64, error) {
+	rows, err := db.db.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var ids []int64
@@ -296,20 +301,7 @@ func (db *DB) Substring(ctx context.Context, needle string, caseSensitive bool, 
 	}
 	args = f.where(&b, args)
 	fmt.Fprintf(&b, ` LIMIT %d`, limit)
-	rows, err := db.db.QueryContext(ctx, b.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("substring search: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return db.ids(ctx, "substring search", b.String(), args)
 }
 
 // rarestTrigrams returns the maxTrigrams trigram words of needle found in
