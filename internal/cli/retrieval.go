@@ -158,6 +158,9 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 	if err != nil {
 		return ask.Options{}, err
 	}
+	if err := checkLanguages(ctx, db, rf.Languages); err != nil {
+		return ask.Options{}, err
+	}
 	var c ask.Cache
 	if !rf.NoCache && !rf.Explain {
 		c = f.Cache(ctx)

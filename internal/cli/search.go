@@ -214,8 +214,15 @@ func scoreColor(cs interface {
 // printExplain prints the parts of one result's score (aur always ranks
 // with query.DefaultRanking).
 func printExplain(out io.Writer, r *query.Result) {
-	fmt.Fprintf(out, "      score %.3f = min(1, lexical %.3f × (1 + %.2f × activation %.3f))\n",
+	fmt.Fprintf(out, "      score %.3f = lexical %.3f × (1 + %.2f × activation %.3f × (1 − lexical))",
 		r.Score, r.Lexical, query.DefaultRanking.ActivationWeight, r.Activation)
+	if r.Demoted {
+		fmt.Fprintf(out, " × %.2f (test code)", query.DefaultRanking.TestFactor)
+	}
+	fmt.Fprintln(out)
+	if r.Phrase > 0 {
+		fmt.Fprintf(out, "        lexical includes a verbatim phrase: %.0f%% of the question\n", 100*r.Phrase)
+	}
 	for _, t := range r.Terms {
 		fields := "-"
 		if len(t.Fields) > 0 {

@@ -15,9 +15,12 @@
 //     the chunk's file's commits, and from the chunk's accesses weighted by
 //     their association with the current query (score.go: association).
 //
-// final = min(1, lexical·(1 + w·activation)), w = 0.2: with no history the
-// score is exactly the lexical score, and activation can only lift a chunk,
-// in proportion to its own relevance.
+// final = lexical·(1 + w·activation·(1 − lexical)), w = 0.2: with no
+// history the score is exactly the lexical score, and activation lifts a
+// chunk in proportion to its own relevance and the headroom above it, so
+// it reorders near-ties only and never reaches 1 (score.go: hybrid). Test
+// code is multiplied by Ranking.TestFactor unless the question is about
+// tests; phrases the chunk holds verbatim lift its lexical score.
 //
 // FTS5 is used for candidate generation only: the MATCH expression is an OR
 // of quoted tokens (user text never reaches FTS5 as syntax), ranked by
