@@ -134,6 +134,8 @@ type Options struct {
 	Files      bool
 	Thresholds quality.Thresholds
 	Ranking    query.Ranking
+	// Semantic is the semantic layer (query.Semantic); zero for words only.
+	Semantic query.Semantic
 	Prompter   Prompter // nil: never prompt
 	Answerer   Answerer // nil: retrieval only (aur mem search)
 	Stream     func(string)
@@ -318,7 +320,8 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		}
 	}
 	qo := query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation, Filter: opts.Filter,
-		Paths: opts.Paths, Tests: opts.Tests, Files: opts.Files, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll}
+		Paths: opts.Paths, Tests: opts.Tests, Files: opts.Files, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll,
+		Semantic: opts.Semantic}
 	var ret *query.Retrieval
 	if opts.Fixed {
 		ret, err = eng.SearchFixed(ctx, raw, opts.IgnoreCase, qo)
@@ -335,7 +338,9 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		record(ctx, db, r, opts, nil, errorType(err))
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	if key != "" {
+	if key != "" && ret.SemanticError == "" {
+		// A retrieval that fell back to words is not kept: the next
+		// question may reach the endpoint again.
 		putCache(ctx, opts, key, ret)
 	}
 	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone, cacheKey: key}

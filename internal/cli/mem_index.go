@@ -234,6 +234,9 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		bar.Finish()
 		fmt.Fprintln(ios.ErrOut)
 	}
+	if err == nil && sum != nil && !opts.DryRun && sum.Error == nil && !sum.Interrupted {
+		err = embedPass(ctx, f, db, sum)
+	}
 	if sum != nil {
 		f.Log().Info().Str("root", root).Int("indexed", sum.Indexed).Int("unchanged", sum.Unchanged).
 			Int("deleted", sum.Deleted).Int("skipped", sum.SkippedTotal).Int("chunks", sum.ChunksWritten).
@@ -314,6 +317,7 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	if s.Error == nil || s.TotalFiles > 0 {
 		fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
 	}
+	printEmbedSummary(f, s.Embeddings)
 }
 
 func fmtDuration(ms float64) string {

@@ -176,6 +176,7 @@ func askOptions(ctx context.Context, f *Factory, db *store.DB, command string, r
 		Paths:      paths,
 		Thresholds: th,
 		Ranking:    query.DefaultRanking,
+		Semantic:   semanticOptions(ctx, f, db),
 		KeepAll:    rf.Explain,
 		Now:        f.Now,
 		Log:        *f.Log(),

@@ -223,6 +223,10 @@ func printExplain(out io.Writer, r *query.Result) {
 	if r.Phrase > 0 {
 		fmt.Fprintf(out, "        lexical includes a verbatim phrase: %.0f%% of the question\n", 100*r.Phrase)
 	}
+	if r.Similarity != 0 {
+		fmt.Fprintf(out, "        lexical is fused with semantic %.3f (cosine similarity %.3f): 1 − (1 − lexical)(1 − %.2f × semantic) = %.3f\n",
+			r.Semantic, r.Similarity, query.DefaultSemanticWeight, query.Semantic{Weight: query.DefaultSemanticWeight}.Fuse(r.Lexical, r.Semantic))
+	}
 	for _, t := range r.Terms {
 		fields := "-"
 		if len(t.Fields) > 0 {

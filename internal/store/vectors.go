@@ -85,7 +85,7 @@ func (db *DB) SetEmbedModel(ctx context.Context, m EmbedModel) (dropped int, err
 // PendingChunk is a chunk without a vector, with the fields its embedded
 // text is made of. Content is at most the prefix asked for.
 type PendingChunk struct {
-	ID                                      int64
+	ID                                        int64
 	Kind, Name, Signature, Doc, Content, Path string
 }
 
@@ -396,4 +396,26 @@ func (db *DB) similarities(ctx context.Context, u []float32, ids []int64) (map[i
 		}
 	}
 	return out, nil
+}
+
+// VectorStats is the coverage of the semantic layer (aur mem stats).
+type VectorStats struct {
+	EmbedModel
+	WithVector int `json:"chunks_with_vector"`
+	Chunks     int `json:"chunks"`
+	Distinct   int `json:"distinct_vectors"`
+}
+
+func (db *DB) vectorStats(ctx context.Context) (*VectorStats, error) {
+	m, err := db.EmbedModel(ctx)
+	if err != nil || m.Name == "" {
+		return nil, err
+	}
+	vs := &VectorStats{EmbedModel: m}
+	err = db.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM chunk_vectors), (SELECT count(*) FROM chunks), (SELECT count(*) FROM embeddings)`).
+		Scan(&vs.WithVector, &vs.Chunks, &vs.Distinct)
+	if err != nil {
+		return nil, fmt.Errorf("vector stats: %w", err)
+	}
+	return vs, nil
 }
