@@ -165,7 +165,8 @@ func (s *semanticState) addCandidates(ids []int64) []int64 {
 		have[id] = true
 	}
 	for _, id := range s.hits {
-		if !have[id] {
+		// A hit below the calibration's floor adds nothing to a score.
+		if !have[id] && s.cfg.Calibrate(s.sims[id]) > 0 {
 			ids = append(ids, id)
 		}
 	}
