@@ -298,12 +298,17 @@ func (db *DB) codes(ctx context.Context, words int) (*vector.Codes, error) {
 	if vc.codes != nil && vc.version == version && vc.codes.Words == words {
 		return vc.codes, nil
 	}
+	c := &vector.Codes{Words: words}
+	var n int
+	if err := db.db.QueryRowContext(ctx, `SELECT coalesce(sum(length(ids)), 0) / 8 FROM vector_segments`).Scan(&n); err != nil {
+		return nil, err
+	}
+	c.Grow(n)
 	rows, err := db.db.QueryContext(ctx, `SELECT ids, bits FROM vector_segments ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	c := &vector.Codes{Words: words}
 	for rows.Next() {
 		var ids, bits []byte
 		if err := rows.Scan(&ids, &bits); err != nil {

@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Scale is the int8 value of a unit vector's component 1.0.
@@ -97,6 +99,30 @@ func (c *Codes) AppendPacked(ids, codes []byte) {
 	}
 }
 
+// parallelMin is the number of codes from which Nearest uses every CPU.
+const parallelMin = 50_000
+
+// distances fills dist[lo:hi] with Hamming distances to q and counts
+// them in hist.
+func (c *Codes) distances(q []uint64, dist []uint16, hist []int, lo, hi int) {
+	w := c.Words
+	for i := lo; i < hi; i++ {
+		row := c.Bits[i*w : i*w+w]
+		d := 0
+		for j, x := range row {
+			d += bits.OnesCount64(x ^ q[j])
+		}
+		dist[i] = uint16(d)
+		hist[d]++
+	}
+}
+
+// Grow makes room for n more codes.
+func (c *Codes) Grow(n int) {
+	c.IDs = slices.Grow(c.IDs, n)
+	c.Bits = slices.Grow(c.Bits, n*c.Words)
+}
+
 // Len is the number of codes.
 func (c *Codes) Len() int { return len(c.IDs) }
 
@@ -116,15 +142,25 @@ func (c *Codes) Nearest(qcode []byte, n int) []int64 {
 	maxD := 64 * c.Words
 	dist := make([]uint16, c.Len())
 	hist := make([]int, maxD+1)
-	w := c.Words
-	for i := range dist {
-		row := c.Bits[i*w : i*w+w]
-		d := 0
-		for j, x := range row {
-			d += bits.OnesCount64(x ^ q[j])
+	// Above parallelMin codes the scan is split over the CPUs: it is
+	// memory-bound XOR and popcount, and two cores halve it.
+	parts := 1
+	if c.Len() >= parallelMin {
+		parts = min(runtime.GOMAXPROCS(0), 8)
+	}
+	hists := make([][]int, parts)
+	var wg sync.WaitGroup
+	step := (c.Len() + parts - 1) / parts
+	for p := range parts {
+		lo, hi := p*step, min(c.Len(), (p+1)*step)
+		hists[p] = make([]int, maxD+1)
+		wg.Go(func() { c.distances(q, dist, hists[p], lo, hi) })
+	}
+	wg.Wait()
+	for _, h := range hists {
+		for d, k := range h {
+			hist[d] += k
 		}
-		dist[i] = uint16(d)
-		hist[d]++
 	}
 	cut, seen := 0, 0
 	for cut = 0; cut <= maxD; cut++ {
