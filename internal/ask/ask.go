@@ -136,10 +136,10 @@ type Options struct {
 	Ranking    query.Ranking
 	// Semantic is the semantic layer (query.Semantic); zero for words only.
 	Semantic query.Semantic
-	Prompter   Prompter // nil: never prompt
-	Answerer   Answerer // nil: retrieval only (aur mem search)
-	Stream     func(string)
-	KeepAll    bool
+	Prompter Prompter // nil: never prompt
+	Answerer Answerer // nil: retrieval only (aur mem search)
+	Stream   func(string)
+	KeepAll  bool
 	// Cache, if set, serves repeated questions: the key is the validated
 	// query, every retrieval setting and the index generation, so any
 	// re-index invalidates it. A cached run is still recorded (with

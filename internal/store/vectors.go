@@ -424,3 +424,11 @@ func (db *DB) vectorStats(ctx context.Context) (*VectorStats, error) {
 	}
 	return vs, nil
 }
+
+// ResetVectorCache forgets the loaded sign codes, so the next search
+// reads them again as a new process would (measurements).
+func (db *DB) ResetVectorCache() {
+	db.vectors.mu.Lock()
+	defer db.vectors.mu.Unlock()
+	db.vectors.codes, db.vectors.version = nil, ""
+}

@@ -127,7 +127,7 @@ func (c *Codes) Grow(n int) {
 func (c *Codes) Len() int { return len(c.IDs) }
 
 // Nearest returns the ids of the n codes closest to q's sign code by
-// Hamming distance, closest first (ties by position).
+// Hamming distance (ties by position), in no particular order.
 func (c *Codes) Nearest(qcode []byte, n int) []int64 {
 	if c.Len() == 0 || n <= 0 || len(qcode) != 8*c.Words {
 		return nil
@@ -169,23 +169,23 @@ func (c *Codes) Nearest(qcode []byte, n int) []int64 {
 			break
 		}
 	}
-	type cand struct {
-		d  uint16
-		id int64
-	}
-	out := make([]cand, 0, min(seen, c.Len()))
+	// Everything nearer than the cut-off, then as many at it as fit:
+	// the caller rescores them, so their order does not matter. (Sparse
+	// or clustered codes put thousands at one distance; sorting them all
+	// cost more than the scan.)
+	out := make([]int64, 0, n)
 	for i, d := range dist {
-		if int(d) <= cut {
-			out = append(out, cand{d, c.IDs[i]})
+		if int(d) < cut {
+			out = append(out, c.IDs[i])
 		}
 	}
-	slices.SortStableFunc(out, func(a, b cand) int { return int(a.d) - int(b.d) })
-	if len(out) > n {
-		out = out[:n]
+	for i, d := range dist {
+		if len(out) == n {
+			break
+		}
+		if int(d) == cut {
+			out = append(out, c.IDs[i])
+		}
 	}
-	ids := make([]int64, len(out))
-	for i, x := range out {
-		ids[i] = x.id
-	}
-	return ids
+	return out
 }
