@@ -83,7 +83,7 @@ func TestSemanticEndToEnd(t *testing.T) {
 	}
 
 	out, errOut, code = run("mem", "search", "--no-cache", "--explain", "wipe stale items")
-	if code != 0 || !strings.Contains(out, "CleanCache") || !strings.Contains(out, "fused with semantic") {
+	if code != 0 || !strings.Contains(out, "CleanCache") || !strings.Contains(out, "fused = 1 − (1 − lexical 0.000)") {
 		t.Fatalf("search by meaning: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
 	}
 
