@@ -134,12 +134,10 @@ type Options struct {
 	Files      bool
 	Thresholds quality.Thresholds
 	Ranking    query.Ranking
-	// Semantic is the semantic layer (query.Semantic); zero for words only.
-	Semantic query.Semantic
-	Prompter Prompter // nil: never prompt
-	Answerer Answerer // nil: retrieval only (aur mem search)
-	Stream   func(string)
-	KeepAll  bool
+	Prompter   Prompter // nil: never prompt
+	Answerer   Answerer // nil: retrieval only (aur mem search)
+	Stream     func(string)
+	KeepAll    bool
 	// Cache, if set, serves repeated questions: the key is the validated
 	// query, every retrieval setting and the index generation, so any
 	// re-index invalidates it. A cached run is still recorded (with
@@ -150,6 +148,9 @@ type Options struct {
 	// RecordFailed, if set, hears of a query that could not be recorded
 	// (a full disk), so the front end can say so once.
 	RecordFailed func(error)
+
+	// Semantic is the semantic layer (query.Semantic); zero for words only.
+	Semantic query.Semantic
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
