@@ -29,7 +29,8 @@ import (
 const driverName = "sqlite3_aur"
 
 // driverNameRO opens databases read-only: no connect hook, as neither the
-// page size nor the journal mode can be set without writing.
+// page size nor the journal mode can be set without writing. openFile
+// uses it too, for files that must keep their journal mode.
 const driverNameRO = "sqlite3_aur_ro"
 
 func init() {
@@ -129,6 +130,34 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
+	return db, nil
+}
+
+// openFile opens a SQLite file as it is, without Open's pragmas, WAL
+// switch or migrations, for the two uses that must see the file exactly
+// as it lies: a copy's destination (copy.go), whose journal mode and
+// schema the copy decides, and a file under verification (verify.go),
+// which may be damaged or of another schema version and must not be
+// changed. readOnly opens it with mode=ro. It takes the damage marker as
+// no reason to refuse: both uses are how a damaged database is handled.
+func openFile(path string, readOnly bool) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("_busy_timeout", "5000")
+	if readOnly {
+		q.Set("mode", "ro")
+	} else {
+		// A copy's destination is a temporary file nobody else uses,
+		// synced explicitly once complete (see CopyTo).
+		q.Set("_synchronous", "OFF")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open(driverNameRO, dsn)
+	if err != nil {
+		return nil, err
+	}
+	// One connection: a copy's raw connection and its follow-up
+	// statements must be the same one.
+	db.SetMaxOpenConns(1)
 	return db, nil
 }
 
