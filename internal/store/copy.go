@@ -304,7 +304,8 @@ func beginRead(c *sqlite3.SQLiteConn) error {
 	return nil
 }
 
-// commit renames the copy to its destination and syncs the directory.
+// commit renames the copy to its destination, removes the destination's
+// damage marker, and syncs the directory.
 // Files beside the destination that belong to the database it replaces
 // (-wal, -shm, -journal) are removed first: SQLite would apply a
 // leftover -wal or hot -journal to the new file.
@@ -318,6 +319,10 @@ func (p *pendingCopy) commit() error {
 	}
 	if err := os.Rename(p.tmp, p.dst); err != nil {
 		p.abort()
+		return err
+	}
+	// A damage marker was about the file just replaced.
+	if err := os.Remove(p.dst + DamagedSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	if err := syncDir(filepath.Dir(p.dst)); err != nil {
