@@ -53,7 +53,7 @@ func Verify(ctx context.Context, path string) (*VerifyReport, error) {
 		r.pass("marker", "none")
 	}
 	if !ok {
-		r.skip("the file is not a readable database", "integrity", "fts", "schema", "rows", "meta")
+		r.skip("the file is not a readable database", "integrity", "schema", "fts", "rows", "meta")
 		return r.done(), nil
 	}
 	db, err := openFile(path, true)
