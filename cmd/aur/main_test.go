@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/aurora-dev/aur/internal/cli"
 	"github.com/aurora-dev/aur/internal/llm/llmtest"
+	"github.com/aurora-dev/aur/internal/store"
 )
 
 // TestMain lets the test binary double as the real aur: testscript copies
@@ -124,6 +126,8 @@ func TestScripts(t *testing.T) {
 			"mode":     cmdMode,
 			"writeq":   cmdWriteq,
 			"corrupt":  cmdCorrupt,
+			"damage":   cmdDamage,
+			"lockdb":   cmdLockDB,
 		},
 	})
 }
@@ -231,6 +235,70 @@ func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(os.WriteFile(p, b, 0o644))
 }
+
+// cmdDamage damages a database file the ways a disk incident does:
+// truncate cuts it to half its length (a full disk, a copy cut short);
+// middle overwrites the middle half of its pages with a pattern (a stray
+// write, a bad sector), leaving the schema page and the start whole.
+//
+//	damage truncate|middle FILE
+func cmdDamage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: damage truncate|middle FILE")
+	}
+	p := ts.MkAbs(args[1])
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	const page = 16384 // store's page size
+	pages := len(b) / page
+	if pages < 4 {
+		ts.Fatalf("%s: %d pages, too small to damage", p, pages)
+	}
+	switch args[0] {
+	case "truncate":
+		b = b[:len(b)/2]
+	case "middle":
+		for i := pages / 4 * page; i < 3*pages/4*page; i++ {
+			b[i] = byte(i*7 + 0x5a)
+		}
+	default:
+		ts.Fatalf("damage: unknown way %q", args[0])
+	}
+	ts.Check(os.WriteFile(p, b, 0o600))
+}
+
+// cmdLockDB takes a database's writer lock in the test process, as an
+// index run would, until the script calls lockdb again with "release".
+//
+//	lockdb FILE [release]
+func cmdLockDB(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: lockdb FILE [release]")
+	}
+	p := ts.MkAbs(args[0])
+	heldMu.Lock()
+	defer heldMu.Unlock()
+	if len(args) == 2 {
+		l, ok := heldLocks[p]
+		if !ok {
+			ts.Fatalf("lockdb %s: not held", p)
+		}
+		ts.Check(l.Unlock())
+		delete(heldLocks, p)
+		return
+	}
+	l, err := store.TryLockWriter(p)
+	ts.Check(err)
+	heldLocks[p] = l
+	ts.Defer(func() { l.Unlock() })
+}
+
+// heldLocks are the locks lockdb holds, by database path (unique per
+// script: paths are under $WORK); scripts run in parallel.
+var (
+	heldMu    sync.Mutex
+	heldLocks = map[string]*store.WriterLock{}
+)
 
 // cmdExitcode runs a program and checks its exit status; stdout and
 // stderr are then available to the stdout and stderr commands.

@@ -152,8 +152,14 @@ func TestOpenReaderWithoutUsableReplica(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error:\n got %s\nwant %s", err, want)
 	}
-	// Neither exists: a project never indexed, for the caller to say so.
+	// Neither exists, but a backup does: what to run.
 	os.Remove(path)
+	_, _, err = OpenReader(ctx, path, filepath.Join(dir, "nope.db"), opener(path))
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "aur mem restore "+b.Path) {
+		t.Errorf("no primary, no replica, a backup: %v; want the restore command", err)
+	}
+	// Nothing at all: a project never indexed, for the caller to say so.
+	os.RemoveAll(filepath.Join(dir, BackupDirName))
 	got, fb, err := OpenReader(ctx, path, filepath.Join(dir, "nope.db"), opener(path))
 	if got != nil || fb != nil || err != nil {
 		t.Errorf("nothing indexed: %v %v %v, want nothing", got, fb, err)

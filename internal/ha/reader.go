@@ -82,8 +82,8 @@ func OpenReader(ctx context.Context, primary, replica string, openPrimary func(c
 			reason = herr.Error()
 		}
 	case db == nil:
-		if _, err := os.Stat(replica); err != nil {
-			// No primary and no replica: a project never indexed.
+		if _, err := os.Stat(replica); err != nil && NewestBackup(primary) == "" {
+			// No primary, no replica, no backup: a project never indexed.
 			return nil, nil, nil
 		}
 		reason = "does not exist"
