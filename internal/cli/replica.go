@@ -91,6 +91,7 @@ type replicaJSON struct {
 	Generation int64     `json:"generation,omitempty"`
 	IndexedAt  time.Time `json:"indexed_at,omitzero"`
 	DurationMS float64   `json:"duration_ms"`
+	CheckMS    float64   `json:"check_ms,omitempty"` // of which checking the copy
 	Error      string    `json:"error,omitempty"`
 }
 
@@ -134,7 +135,7 @@ func updateReplica(ctx context.Context, f *Factory, db *store.DB, sum *index.Sum
 		return j, fmt.Errorf("the index is up to date, but replica %s is not: %w", path, err)
 	}
 	j.Updated, j.Current = !r.Current, r.Current
-	j.Bytes, j.Pages, j.Generation, j.IndexedAt = r.Bytes, r.Pages, r.Generation, r.IndexedAt
+	j.Bytes, j.Pages, j.Generation, j.IndexedAt, j.CheckMS = r.Bytes, r.Pages, r.Generation, r.IndexedAt, r.CheckMS
 	f.Log().Info().Str("replica", path).Bool("current", r.Current).Int64("bytes", r.Bytes).
 		Float64("duration_ms", j.DurationMS).Msg("replica updated")
 	return j, nil
