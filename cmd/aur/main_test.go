@@ -494,3 +494,49 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))
 }
+
+// TestOperationsGuideCommandsAreScripted holds docs/operations.md to its
+// promise: every aur command in its code blocks is run, as written, by
+// testdata/script/operations.txtar (which TestScripts runs).
+func TestOperationsGuideCommandsAreScripted(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join("testdata", "script", "operations.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := map[string]bool{}
+	for _, line := range strings.Split(string(script), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) > 1 && f[0] == "exec":
+			run[strings.Join(f[1:], " ")] = true
+		case len(f) > 2 && f[0] == "exitcode":
+			run[strings.Join(f[2:], " ")] = true
+		}
+	}
+	var cmds []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if !strings.HasPrefix(line, "    ") {
+			continue // code blocks are indented
+		}
+		// A command alone, or at the end of a crontab line.
+		code := strings.TrimSpace(line)
+		if i := strings.LastIndex(code, "&& aur "); i >= 0 {
+			code = code[i+3:]
+		}
+		if strings.HasPrefix(code, "aur ") {
+			cmds = append(cmds, strings.Join(strings.Fields(code), " "))
+		}
+	}
+	if len(cmds) < 10 {
+		t.Fatalf("found %d aur commands in docs/operations.md; the extraction is broken", len(cmds))
+	}
+	for _, c := range cmds {
+		if !run[c] {
+			t.Errorf("docs/operations.md shows %q, which testdata/script/operations.txtar does not run", c)
+		}
+	}
+}
