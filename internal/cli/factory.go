@@ -232,6 +232,9 @@ func (f *Factory) Cache(ctx context.Context) ask.Cache {
 	path := cfg.String(config.KeyCachePath)
 	if path == "" {
 		path = cache.DefaultPath(cfg.DBPath)
+		// Answering from the replica, the primary's .aurora/ may be gone:
+		// made again, it gets its .gitignore.
+		makeDataDir(filepath.Dir(path))
 	}
 	hot := cfg.Int(config.KeyCacheHotSize)
 	if hot == 0 {

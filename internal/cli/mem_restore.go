@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,6 +56,10 @@ func restoreRun(ctx context.Context, opts *RestoreOptions) error {
 	f := opts.F
 	ios := f.IOStreams
 	cfg := f.Config()
+	// A .aurora/ lost with the database is made again as aur makes it.
+	if err := makeDataDir(filepath.Dir(cfg.DBPath)); err != nil {
+		return fmt.Errorf("restore %s: %w", cfg.DBPath, err)
+	}
 	res, err := store.Restore(ctx, cfg.DBPath, opts.From, f.Now())
 	var le *store.LockedError
 	switch {

@@ -135,7 +135,7 @@ func prepareCopy(ctx context.Context, src *sql.DB, dst string, o CopyOptions) (_
 			p.abort()
 		}
 	}()
-	ddb, err := openFile(tmp, false)
+	ddb, err := openFile(tmp, fileScratch)
 	if err != nil {
 		return nil, err
 	}

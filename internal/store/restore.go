@@ -73,7 +73,7 @@ func Restore(ctx context.Context, path, from string, now time.Time) (*RestoreRes
 	}
 	defer lock.Unlock()
 
-	sdb, err := openFile(from, true)
+	sdb, err := openFile(from, fileReadOnly)
 	if err != nil {
 		return res, fmt.Errorf("restore from %s: %w", from, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mattn/go-sqlite3"
 )
 
 // Verify checks a database file as a whole, without changing it: the
@@ -56,7 +58,7 @@ func Verify(ctx context.Context, path string) (*VerifyReport, error) {
 		r.skip("the file is not a readable database", "integrity", "schema", "fts", "rows", "meta")
 		return r.done(), nil
 	}
-	db, err := openFile(path, true)
+	db, err := openFile(path, fileReadOnly)
 	if err != nil {
 		return nil, fmt.Errorf("verify %s: %w", path, err)
 	}
@@ -203,7 +205,7 @@ func (r *VerifyReport) fts(ctx context.Context, path string) {
 		r.skip("read-only file: PRAGMA integrity_check ran FTS5's checks", "fts")
 		return
 	}
-	db, err := openFile(path, false)
+	db, err := openFile(path, fileReadWrite)
 	if err != nil {
 		r.fail("fts", err.Error())
 		return
@@ -211,7 +213,14 @@ func (r *VerifyReport) fts(ctx context.Context, path string) {
 	defer db.Close()
 	var bad []string
 	for _, t := range []string{"chunks_fts", "files_tri"} {
-		if err := ftsCheck(ctx, db, t); err != nil {
+		err := ftsCheck(ctx, db, t)
+		var se sqlite3.Error
+		if errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked) {
+			// An index run holds the write lock the command needs.
+			r.skip("the database is being written (an index run?): PRAGMA integrity_check ran FTS5's checks", "fts")
+			return
+		}
+		if err != nil {
 			bad = append(bad, t+": "+err.Error())
 		}
 	}

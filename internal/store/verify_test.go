@@ -164,3 +164,26 @@ func TestCheckHeader(t *testing.T) {
 		t.Errorf("file one page short: %v, want ErrTruncated", err)
 	}
 }
+
+// Verify during an index run: the FTS5 command, which needs the write
+// lock, is skipped rather than waited for or reported as damage.
+func TestVerifyWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := indexed(t, dir, 10)
+	tx, err := db.SQL().BeginTx(ctx, nil) // _txlock=immediate: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec("DELETE FROM skipped_files"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Verify(ctx, filepath.Join(dir, "memory.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Healthy || checkStatus(r, "fts").Status != CheckSkipped {
+		t.Errorf("verify while writing: healthy %v, fts %+v", r.Healthy, checkStatus(r, "fts"))
+	}
+}
