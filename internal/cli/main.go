@@ -244,6 +244,9 @@ func storeHint(f *Factory, err error) string {
 		}
 		hint := fmt.Sprintf("%s is damaged; run 'aur mem index --force' to rebuild it from scratch (the damaged file is moved aside as %s.broken-<time>)",
 			termtext.Line(db), termtext.Line(filepath.Base(db)))
+		if f.cfg != nil && f.cfg.ReplicaPath != "" && store.CheckHeader(f.cfg.ReplicaPath) == nil {
+			hint += fmt.Sprintf(", or restore the replica with 'aur mem restore %s'", shellQuote(f.cfg.ReplicaPath))
+		}
 		if b := ha.NewestBackup(db); b != "" {
 			hint += fmt.Sprintf(", or restore the newest backup with 'aur mem restore %s'", shellQuote(b))
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/ha"
@@ -114,16 +115,22 @@ func updateReplica(ctx context.Context, f *Factory, db *store.DB, sum *index.Sum
 	}
 	ios := f.IOStreams
 	var progress func(done, total int)
+	var bar *progressbar.ProgressBar
 	if ios.IsStderrTTY() {
-		bar := newProgressBar(ios.ErrOut, 0)
-		bar.Describe("replica")
 		progress = func(done, total int) {
-			bar.ChangeMax(total)
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(ios.ErrOut),
+					progressbar.OptionSetDescription("replica"), progressbar.OptionShowCount(),
+					progressbar.OptionSetItsString("pages"), progressbar.OptionThrottle(100*time.Millisecond),
+					progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30))
+			}
 			bar.Set(done)
 		}
 		defer func() {
-			bar.Finish()
-			fmt.Fprintln(ios.ErrOut)
+			if bar != nil {
+				bar.Finish()
+				fmt.Fprintln(ios.ErrOut)
+			}
 		}()
 	}
 	start := time.Now()
