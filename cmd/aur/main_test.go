@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -451,10 +452,11 @@ func compare(got, op, want string) (bool, error) {
 }
 
 // cmdJSONNorm writes a JSON document (a file, or stdout) to OUT with the
-// fields that vary from run to run (latency_ms, duration_ms, write_ms)
-// set to 0 and the script's work directory at the start of a string
-// replaced by $WORK, indented, so that it can be compared with a golden
-// file.
+// fields that vary from run to run (latency_ms, duration_ms, write_ms,
+// check_ms, and a database's bytes and pages) set to 0, times
+// (indexed_at, ts, and UTC times inside strings) replaced by <time>, and
+// the script's work directory replaced by $WORK, indented, so that it can
+// be compared with a golden file.
 //
 //	jsonnorm FILE OUT
 func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
@@ -472,8 +474,10 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 		case map[string]any:
 			for k, e := range x {
 				switch k {
-				case "latency_ms", "duration_ms", "write_ms":
+				case "latency_ms", "duration_ms", "write_ms", "check_ms", "bytes", "pages":
 					x[k] = 0
+				case "indexed_at", "ts":
+					x[k] = "<time>"
 				default:
 					x[k] = norm(e)
 				}
@@ -483,9 +487,11 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 				x[i] = norm(e)
 			}
 		case string:
-			if rest, ok := strings.CutPrefix(x, work); ok && work != "" {
-				return "$WORK" + filepath.ToSlash(rest)
+			if work != "" {
+				x = strings.ReplaceAll(x, work, "$WORK")
 			}
+			// Times in backup names and report lines.
+			return timeRE.ReplaceAllString(x, "<time>")
 		}
 		return v
 	}
@@ -494,6 +500,11 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))
 }
+
+// timeRE matches the UTC times aur writes in names (20250102T031700Z,
+// and memory.db.broken-20250102T031700Z.2 for a second one that second)
+// and text (2025-01-02T03:17:00Z).
+var timeRE = regexp.MustCompile(`\d{8}T\d{6}Z(\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
 
 // TestOperationsGuideCommandsAreScripted holds docs/operations.md to its
 // promise: every aur command in its code blocks is run, as written, by
