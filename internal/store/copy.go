@@ -115,6 +115,7 @@ type pendingCopy struct {
 	hold     *os.File // the temporary file's flock
 	result   *CopyResult
 	start    time.Time
+	renamed  bool // commit got as far as the rename: dst is the copy
 }
 
 // prepareCopy copies src into a temporary file beside dst.
@@ -326,6 +327,7 @@ func (p *pendingCopy) commit() error {
 		p.abort()
 		return err
 	}
+	p.renamed = true
 	// A damage marker was about the file just replaced.
 	if err := os.Remove(p.dst + DamagedSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err

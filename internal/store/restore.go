@@ -87,16 +87,35 @@ func Restore(ctx context.Context, path, from string, now time.Time) (*RestoreRes
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
 		exists = false
 	}
+	// A failure from here on puts everything back as it was: the old
+	// database with its -wal, and its marker only if it had one.
+	marked, _ := Damaged(path)
+	undo := func() {
+		if !marked {
+			os.Remove(path + DamagedSuffix)
+		}
+	}
 	if exists {
 		MarkDamaged(path, errors.New("restore in progress"))
-		aside, err := keepAside(path, now)
+		aside, back, err := keepAside(path, now)
 		if err != nil {
 			p.abort()
+			undo()
 			return res, fmt.Errorf("restore %s: keep the old database: %w", path, err)
 		}
 		res.Aside = aside
+		undo = func() {
+			back()
+			if !marked {
+				os.Remove(path + DamagedSuffix)
+			}
+		}
 	}
 	if err := p.commit(); err != nil {
+		if !p.renamed {
+			undo()
+			res.Aside = ""
+		}
 		return res, fmt.Errorf("restore %s: %w", path, err)
 	}
 	if err := os.Remove(path + DamagedSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -107,9 +126,10 @@ func Restore(ctx context.Context, path, from string, now time.Time) (*RestoreRes
 
 // keepAside makes the database at path also path.broken-<time>, with its
 // -wal and -shm files, and leaves path itself in place (a hard link, or a
-// rename where links are not supported).
-func keepAside(path string, now time.Time) (string, error) {
-	aside := BrokenName(path, now)
+// rename where links are not supported). back undoes it, as far as the
+// old database is still at path.
+func keepAside(path string, now time.Time) (aside string, back func(), err error) {
+	aside = BrokenName(path, now)
 	for i := 2; ; i++ {
 		// Two restores in one second keep both old databases.
 		if _, err := os.Lstat(aside); errors.Is(err, fs.ErrNotExist) {
@@ -117,17 +137,35 @@ func keepAside(path string, now time.Time) (string, error) {
 		}
 		aside = fmt.Sprintf("%s.%d", BrokenName(path, now), i)
 	}
-	if err := os.Link(path, aside); err != nil {
+	linked := os.Link(path, aside) == nil
+	if !linked {
 		if err := os.Rename(path, aside); err != nil {
-			return "", err
+			return "", nil, err
+		}
+	}
+	var moved []string
+	back = func() {
+		for _, sfx := range moved {
+			os.Rename(aside+sfx, path+sfx)
+		}
+		if linked {
+			os.Remove(aside)
+		} else {
+			os.Rename(aside, path)
 		}
 	}
 	for _, sfx := range []string{"-wal", "-shm"} {
-		if err := os.Rename(path+sfx, aside+sfx); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return aside, err
+		err := os.Rename(path+sfx, aside+sfx)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
 		}
+		if err != nil {
+			back()
+			return "", nil, err
+		}
+		moved = append(moved, sfx)
 	}
-	return aside, nil
+	return aside, back, nil
 }
 
 // BrokenName is where a replaced or damaged database is kept:
