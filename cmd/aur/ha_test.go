@@ -272,11 +272,17 @@ func TestBackupDuringForcedIndex(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { done <- index.Wait() }()
 		// The run holds the writer lock while it writes.
-		for {
+		finished := false
+		for !finished {
 			if _, err := os.Stat(db + store.LockSuffix); err == nil {
 				break
 			}
-			time.Sleep(time.Millisecond)
+			select {
+			case err := <-done:
+				done <- err // for the check below
+				finished = true
+			case <-time.After(time.Millisecond):
+			}
 		}
 		backup := filepath.Join(tmp, fmt.Sprintf("during%d.db", attempt))
 		var res struct {
