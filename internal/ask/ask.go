@@ -394,6 +394,12 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 	}
 	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
+		if store.IsCorrupt(err) {
+			// The answer came from the cache or from sound pages, but the
+			// database is damaged: remember it (store.MarkDamaged), so that
+			// later runs do not rely on it (they fall back to a replica).
+			store.MarkDamaged(db.Path(), err)
+		}
 		opts.Log.Warn().Err(err).Msg("query not recorded")
 		if opts.RecordFailed != nil {
 			opts.RecordFailed(err)

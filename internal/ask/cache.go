@@ -37,14 +37,20 @@ func retrievalKey(dbPath, q, stamp string, o Options) string {
 	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), stamp)
 }
 
-// answerKey identifies an answer: its retrieval, the user's choice and the
-// answerer. Answerers without a cache identity are not cached.
+// answerKey identifies an answer: its retrieval, the grade and the
+// thresholds it was graded against (the retrieval key holds only the
+// activation threshold, which decides the results; the groundedness and
+// high-quality thresholds decide the tier, which changes what the
+// answerer is asked and what the context report prints), the user's
+// choice and the answerer. Answerers without a cache identity are not
+// cached.
 func answerKey(r *Round, o Options) string {
 	id, ok := o.Answerer.(CacheIdentity)
 	if o.Cache == nil || r.cacheKey == "" || !ok {
 		return ""
 	}
-	return cache.Key("answer", r.cacheKey, string(r.Choice), id.CacheID())
+	th, _ := json.Marshal(o.Thresholds)
+	return cache.Key("answer", r.cacheKey, string(r.Grade.Tier), string(th), string(r.Choice), id.CacheID())
 }
 
 func getCache(ctx context.Context, o Options, key string, v any) bool {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/config"
+	"github.com/aurora-dev/aur/internal/ha"
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/store"
 	"github.com/aurora-dev/aur/internal/termtext"
@@ -234,23 +235,35 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		bar.Finish()
 		fmt.Fprintln(ios.ErrOut)
 	}
+	var rep *replicaJSON
+	var repErr error
+	if sum != nil && (!emptied(sum) || opts.AllowEmpty) {
+		// Still under the writer lock: one replica update at a time.
+		rep, repErr = updateReplica(ctx, f, db, sum, err)
+	}
 	if sum != nil {
 		f.Log().Info().Str("root", root).Int("indexed", sum.Indexed).Int("unchanged", sum.Unchanged).
 			Int("deleted", sum.Deleted).Int("skipped", sum.SkippedTotal).Int("chunks", sum.ChunksWritten).
 			Float64("duration_ms", sum.DurationMS).Bool("interrupted", sum.Interrupted).Msg("index finished")
 		if opts.JSON {
-			if perr := printJSON(ios.Out, sum); perr != nil && err == nil {
+			if perr := printJSON(ios.Out, indexJSON{Summary: sum, Replica: rep}); perr != nil && err == nil {
 				err = perr
 			}
 		} else {
 			printIndexSummary(f, sum)
+			printReplica(f, rep)
 		}
 	}
 	if errors.Is(err, index.ErrOutsideRoot) {
 		return usageErrorf("%v", err)
 	}
 	if err == nil && sum != nil {
-		return emptyIndex(f, sum, opts)
+		if err := emptyIndex(f, sum, opts); err != nil {
+			return err
+		}
+	}
+	if err == nil {
+		err = repErr
 	}
 	return err
 }
@@ -391,5 +404,6 @@ func storeFiles(dbPath string) []string {
 		return nil // no database yet, nothing to leave out
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
+	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix,
+		base + ha.FallbackSuffix}
 }

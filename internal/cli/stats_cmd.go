@@ -191,6 +191,9 @@ func statsRun(ctx context.Context, opts *StatsOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := countFallbacks(f, &s.Operational); err != nil {
+		fmt.Fprintf(ios.ErrOut, "warning: replica fallbacks not counted: %v\n", err)
+	}
 	cs := ios.ColorScheme()
 	st := stats.Style{Bold: cs.Bold, Good: cs.Green, Bad: cs.Red, Warn: cs.Yellow}
 	out := ios.Out

@@ -39,6 +39,7 @@ const (
 	KeyCacheHotSize          = "cache_hot_size"
 	KeyCacheTTL              = "cache_ttl"
 	KeyCachePath             = "cache_path"
+	KeyReplicaPath           = "replica_path"
 	KeyRateLimitRPM          = "rate_limit_rpm"
 	KeyRateLimitMaxWait      = "rate_limit_max_wait"
 	KeyMaxRetries            = "max_retries"
@@ -93,6 +94,10 @@ type Config struct {
 	// it was set rather than derived.
 	DBPath     string
 	DBExplicit bool
+	// ReplicaPath is the replica database (AURORA_REPLICA_PATH,
+	// replica_path), absolute, or "" for none. A relative path is
+	// relative to the working directory, as for DBPath.
+	ReplicaPath string
 	// Files are the configuration files that were read, weakest first.
 	Files []string
 }
@@ -165,6 +170,9 @@ func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
 		c.DBPath, c.DBExplicit = absPath(wd, p), true
 	} else {
 		c.DBPath = filepath.Join(c.ProjectRoot, ".aurora", "memory.db")
+	}
+	if p := c.String(KeyReplicaPath); p != "" {
+		c.ReplicaPath = absPath(wd, p)
 	}
 	if len(problems) > 0 {
 		return c, &InvalidError{Problems: problems}

@@ -82,7 +82,8 @@ var settingCases = map[string]struct {
 		ok:  map[string]string{"600": "600", "90s": "90", "2m": "120", "0.5": "500ms", "1h30m": "5400"},
 		bad: []string{"0", "-1", "0s", "-5m", "NaN", "Inf", "forever", "10 minutes"},
 	},
-	KeyCachePath: {ok: map[string]string{"/tmp/c.db": "/tmp/c.db"}},
+	KeyCachePath:   {ok: map[string]string{"/tmp/c.db": "/tmp/c.db"}},
+	KeyReplicaPath: {ok: map[string]string{"/srv/aur/replica.db": "/srv/aur/replica.db", "replica.db": "replica.db"}},
 	KeyRateLimitRPM: {
 		ok:  map[string]string{"1": "1", "60000": "60000"},
 		bad: []string{"0", "-60", "fast"},
@@ -279,5 +280,20 @@ func TestParseBool(t *testing.T) {
 		if _, ok := ParseBool(s); ok {
 			t.Errorf("ParseBool(%q) accepted", s)
 		}
+	}
+}
+
+// TestReplicaPath: AURORA_REPLICA_PATH or replica_path, relative to the
+// working directory like the database; none by default.
+func TestReplicaPath(t *testing.T) {
+	work := isolate(t)
+	c, err := Load(nil, "")
+	if err != nil || c.ReplicaPath != "" {
+		t.Fatalf("default: %q, %v; want none", c.ReplicaPath, err)
+	}
+	t.Setenv("AURORA_REPLICA_PATH", "mirror/replica.db")
+	c, err = Load(nil, "")
+	if err != nil || c.ReplicaPath != filepath.Join(work, "mirror", "replica.db") {
+		t.Errorf("relative: %q, %v; want it under %s", c.ReplicaPath, err, work)
 	}
 }

@@ -69,6 +69,9 @@ var specs = []spec{
 	{key: KeyLLMProvider, kind: kindEnum, enum: []string{"", "auto", "openai", "anthropic", "none", "off"}},
 	{key: KeyEnableSecurityScan, kind: kindBool},
 	{key: KeyAPIKeyFile, kind: kindString},
+	// Last: aur config show --json lists keys in this order, and scripts
+	// may index it.
+	{key: KeyReplicaPath, kind: kindString},
 }
 
 func specOf(key string) (spec, bool) {
