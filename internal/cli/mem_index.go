@@ -20,6 +20,7 @@ import (
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/store"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
@@ -215,7 +216,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		Workers:     opts.Workers,
 		NoGit:       opts.NoGit,
 		NoIgnore:    opts.NoIgnore,
-		Exclude:     storeFiles(cfg.DBPath),
+		Exclude:     service.StoreFiles(cfg.DBPath),
 		Now:         f.Now,
 		Log:         *f.Log(),
 	}
@@ -381,15 +382,4 @@ func realDir(p string) (string, error) {
 		return "", fmt.Errorf("%s is not a directory", p)
 	}
 	return real, nil
-}
-
-// storeFiles returns the database's files, symlinks resolved as the walk
-// sees them, so that a --db inside the indexed tree is not indexed.
-func storeFiles(dbPath string) []string {
-	dir, err := filepath.EvalSymlinks(filepath.Dir(dbPath))
-	if err != nil {
-		return nil // no database yet, nothing to leave out
-	}
-	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
 }
