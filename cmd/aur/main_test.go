@@ -124,6 +124,9 @@ func TestScripts(t *testing.T) {
 			"mode":     cmdMode,
 			"writeq":   cmdWriteq,
 			"corrupt":  cmdCorrupt,
+			"waitfile": cmdWaitfile,
+			"http":     cmdHTTP,
+			"signal":   cmdSignal,
 		},
 	})
 }

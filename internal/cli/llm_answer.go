@@ -38,6 +38,7 @@ func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
 		BaseDelay:    time.Duration(cfg.Int(config.KeyRetryBaseDelayMS)) * time.Millisecond,
 		MaxDelay:     time.Duration(cfg.Int(config.KeyRetryMaxDelayMS)) * time.Millisecond,
 		BreakerStore: resilience.FileBreakerStore{Dir: filepath.Join(cfg.Home, "state")},
+		Observer:     f.llmObserver,
 	}
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = -1 // 0 means "no retries" to the user, -1 to llm.Options

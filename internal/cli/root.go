@@ -65,6 +65,7 @@ questions from it with ranked, graded retrieval.
 	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
 	cmd.AddCommand(NewCmdStats(f, nil))
+	cmd.AddCommand(NewCmdServe(f, nil))
 	return cmd
 }
 

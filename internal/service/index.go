@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -177,4 +178,25 @@ func StoreFiles(dbPath string) []string {
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
 	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
+}
+
+// IndexGauges returns the chunks and files in the index and the time of
+// the last finished index run (zero if never): three cheap reads, for
+// metrics at scrape time.
+func (s *Service) IndexGauges(ctx context.Context) (chunks, files int64, last time.Time, err error) {
+	db := s.db.SQL()
+	if err = db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&files); err != nil {
+		return
+	}
+	if err = db.QueryRowContext(ctx, `SELECT count(*) FROM chunks`).Scan(&chunks); err != nil {
+		return
+	}
+	v, err := s.db.Meta(ctx, store.MetaLastIndex)
+	if err != nil {
+		return
+	}
+	if ms, perr := strconv.ParseInt(v, 10, 64); perr == nil && ms > 0 {
+		last = time.UnixMilli(ms)
+	}
+	return
 }
