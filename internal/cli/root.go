@@ -66,6 +66,7 @@ questions from it with ranked, graded retrieval.
 	cmd.AddCommand(NewCmdConfig(f))
 	cmd.AddCommand(NewCmdStats(f, nil))
 	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdMCP(f, nil))
 	return cmd
 }
 
