@@ -192,7 +192,7 @@ func serveRun(cmd *cobra.Command, opts *ServeOptions) error {
 		reqLog.Info().Str("addr", mln.Addr().String()).Msg("metrics listening")
 	}
 	if opts.Watch {
-		if err := startWatch(ctx, f, svc, opts.WatchDebounce, reqLog); err != nil {
+		if err := startWatch(ctx, f, svc, opts.WatchDebounce, reqLog, nil); err != nil {
 			ln.Close()
 			return err
 		}

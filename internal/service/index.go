@@ -161,6 +161,7 @@ func (s *Service) reindex(ctx context.Context, paths []string) (*index.Summary, 
 		Exclude:     StoreFiles(s.db.Path()),
 		Now:         s.d.Now,
 		Log:         s.d.Log,
+		Files:       paths,
 	}
 	sum, err := index.Run(ctx, s.db, opts)
 	if err == nil && sum != nil && sum.Error != nil {
