@@ -339,12 +339,11 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		stamp, err := db.Stamp(ctx)
 		if err == nil {
 			key = retrievalKey(db.Path(), q, stamp, opts)
-			var ret query.Retrieval
-			if getCache(ctx, opts, key, &ret) {
-				r := &Round{Query: q, Retrieval: &ret, Choice: ChoiceNone, CacheHit: true, cacheKey: key}
+			if ret, ok := cachedRetrieval(ctx, opts, key); ok {
+				r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, CacheHit: true, cacheKey: key}
 				r.Stages.RetrieveMS = msSince(start)
 				gstart := time.Now()
-				r.Grade = Grade(&ret, opts.Thresholds)
+				r.Grade = Grade(ret, opts.Thresholds)
 				r.Stages.GradeMS = msSince(gstart)
 				r.LatencyMS = msSince(start)
 				return r, nil
@@ -370,7 +369,7 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	if key != "" {
-		putCache(ctx, opts, key, ret)
+		putRetrieval(ctx, opts, key, ret)
 	}
 	r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, cacheKey: key}
 	r.Stages.RetrieveMS = msSince(start)

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/aurora-dev/aur/internal/ask"
+	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/store"
 )
@@ -29,9 +30,12 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 		ql = service.NewQueryLog(db, log, nil)
 		rec = ql
 	}
+	// A server answers the same questions again and again: keep the
+	// decoded retrievals too (AURORA_CACHE_HOT_SIZE of them).
+	cache := service.NewDecodedCache(f.Cache(ctx), f.Config().Int(config.KeyCacheHotSize), f.Config().Seconds(config.KeyCacheTTL))
 	svc := service.New(set, service.Deps{
-		DB: db, Cache: f.Cache(ctx), Answerer: a, Recorder: rec, Observer: obs,
-		Now: f.Now, Log: log,
+		DB: db, Cache: cache, Answerer: a, Recorder: rec, Observer: obs,
+		Now: f.Now, Log: log, Snippets: 20000,
 	})
 	return svc, ql, nil
 }

@@ -2,7 +2,11 @@ package service
 
 import (
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/quality"
@@ -114,6 +118,8 @@ type Response struct {
 	// Error is set when the answerer (the LLM) failed after retrieval
 	// worked; the results are still there.
 	Error *ErrorBody
+
+	snippets *snippetMemo // nil: compute every snippet
 }
 
 // Abs returns the absolute path of a file relative to the root, or "".
@@ -160,6 +166,7 @@ func (r *Response) Result() Result {
 	}
 	tk := tokenizers.Get().(*tokenize.Tokenizer)
 	defer tokenizers.Put(tk)
+	termsKey := r.snippets.termsKey(o.Retrieval.Terms)
 	item := func(x *query.Result) ResultItem {
 		it := ResultItem{
 			File: x.Path, Root: r.Root, Path: r.Abs(x.Path),
@@ -167,7 +174,7 @@ func (r *Response) Result() Result {
 			Kind: x.Kind, Language: x.Language, Score: Round3(x.Score),
 			Scores:    Scores{Lexical: Round3(x.Lexical), Activation: Round3(x.Activation)},
 			Signature: x.Signature,
-			Snippet:   query.Snippet(tk, x.Content, o.Retrieval.Terms, 3),
+			Snippet:   r.snippets.get(x.ID, termsKey, func() string { return query.Snippet(tk, x.Content, o.Retrieval.Terms, 3) }),
 			MatchLine: x.MatchLine,
 			Test:      x.IsTest,
 		}
@@ -201,4 +208,57 @@ func Snippet(content string, terms []query.Term) string {
 	tk := tokenizers.Get().(*tokenize.Tokenizer)
 	defer tokenizers.Put(tk)
 	return query.Snippet(tk, content, terms, 3)
+}
+
+// snippetMemo remembers snippets: a server shows the same chunks for the
+// same questions again and again, and choosing a snippet tokenizes every
+// line of the chunk (most of a cached search's time without it). A
+// snippet depends on the chunk's content, fixed for its row id, and on
+// the question's terms and their weights.
+type snippetMemo struct {
+	lru *lru.Cache[snippetKey, string]
+}
+
+type snippetKey struct {
+	id    int64
+	terms string
+}
+
+func newSnippetMemo(size int) *snippetMemo {
+	c, err := lru.New[snippetKey, string](size)
+	if err != nil {
+		return nil
+	}
+	return &snippetMemo{lru: c}
+}
+
+func (m *snippetMemo) termsKey(terms []query.Term) string {
+	if m == nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, t := range terms {
+		b.WriteString(t.Text)
+		for _, a := range t.Alts {
+			b.WriteByte('|')
+			b.WriteString(a)
+		}
+		b.WriteByte(':')
+		b.WriteString(strconv.FormatFloat(t.IDF, 'g', -1, 64))
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func (m *snippetMemo) get(id int64, terms string, make func() string) string {
+	if m == nil {
+		return make()
+	}
+	k := snippetKey{id, terms}
+	if s, ok := m.lru.Get(k); ok {
+		return s
+	}
+	s := make()
+	m.lru.Add(k, s)
+	return s
 }

@@ -59,6 +59,9 @@ type Deps struct {
 	Now func() time.Time
 	// RecordFailed hears of a query that could not be recorded.
 	RecordFailed func(error)
+	// Snippets is how many snippets a long-running face remembers; 0
+	// remembers none.
+	Snippets int
 }
 
 // Call is what a face adds to a request: how it can interact.
@@ -85,6 +88,7 @@ type Service struct {
 	d       Deps
 	engines sync.Pool
 	index   indexState
+	snip    *snippetMemo
 }
 
 // New returns a service over d.DB.
@@ -96,6 +100,9 @@ func New(set Settings, d Deps) *Service {
 		set.Ranking = query.DefaultRanking
 	}
 	s := &Service{db: d.DB, set: set, d: d}
+	if d.Snippets > 0 {
+		s.snip = newSnippetMemo(d.Snippets)
+	}
 	s.engines.New = func() any { return query.NewEngine(d.DB) }
 	return s
 }
@@ -200,7 +207,7 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 	if err != nil && aerr == nil {
 		return nil, err
 	}
-	resp := &Response{Outcome: out, Req: req, Thresholds: s.set.Thresholds, Mode: opts.Mode}
+	resp := &Response{Outcome: out, Req: req, Thresholds: s.set.Thresholds, Mode: opts.Mode, snippets: s.snip}
 	resp.Root, _ = s.db.Meta(ctx, store.MetaRoot)
 	if aerr != nil {
 		resp.Error = &ErrorBody{Code: resilience.ErrorType(aerr.Err), Message: llm.Redact(aerr.Err.Error())}
