@@ -129,6 +129,9 @@ func TestScripts(t *testing.T) {
 			"corrupt":  cmdCorrupt,
 			"damage":   cmdDamage,
 			"lockdb":   cmdLockDB,
+			"waitfile": cmdWaitfile,
+			"http":     cmdHTTP,
+			"signal":   cmdSignal,
 		},
 	})
 }

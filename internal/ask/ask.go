@@ -148,6 +148,31 @@ type Options struct {
 	// RecordFailed, if set, hears of a query that could not be recorded
 	// (a full disk), so the front end can say so once.
 	RecordFailed func(error)
+	// Recorder, if set, writes the query log instead of the store itself:
+	// a long-running server batches records off the request path (see
+	// service.QueryLog). nil writes each record at once, in the caller's
+	// goroutine, and fills in its query id.
+	Recorder Recorder
+	// Engine, if set, is the search engine to use (it must be over the
+	// same store); nil makes one for the run. Engines are not safe for
+	// concurrent use: a server keeps a pool.
+	Engine *query.Engine
+}
+
+// Recorder writes query records. RecordQuery returns the record's id, or
+// 0 when the record is written later.
+type Recorder interface {
+	RecordQuery(ctx context.Context, rec store.QueryRecord, accessed []int64, tokens []string) (int64, error)
+}
+
+// Stages are the milliseconds a round spent in each stage of the
+// pipeline: retrieval (the cache lookup included), grading, and, for the
+// final round, answering (the answer cache included). Their sum is about
+// the round's LatencyMS.
+type Stages struct {
+	RetrieveMS float64 `json:"retrieve_ms"`
+	GradeMS    float64 `json:"grade_ms"`
+	AnswerMS   float64 `json:"answer_ms"`
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
@@ -159,6 +184,7 @@ type Round struct {
 	QueryID   int64
 	LatencyMS float64
 	CacheHit  bool
+	Stages    Stages
 	cacheKey  string
 }
 
@@ -193,7 +219,10 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	if opts.Ranking.Candidates == 0 {
 		opts.Ranking = query.DefaultRanking
 	}
-	eng := query.NewEngine(db)
+	eng := opts.Engine
+	if eng == nil {
+		eng = query.NewEngine(db)
+	}
 	out := &Outcome{}
 	q := raw
 	for {
@@ -256,14 +285,16 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 			req.Stream = opts.Stream
 			a, err = opts.Answerer.Answer(ctx, req)
 			if err != nil {
-				out.LatencyMS += msSince(start)
+				out.Stages.AnswerMS = msSince(start)
+				out.LatencyMS += out.Stages.AnswerMS
 				record(ctx, db, &out.Round, opts, nil, errorType(err))
 				return out, &AnswerError{Err: err}
 			}
 			putCache(ctx, opts, akey, a)
 		}
 		out.CacheHit = out.CacheHit && hit
-		out.LatencyMS += msSince(start)
+		out.Stages.AnswerMS = msSince(start)
+		out.LatencyMS += out.Stages.AnswerMS
 		out.Answer = a
 		cited = a.Cited
 	}
@@ -308,10 +339,12 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		stamp, err := db.Stamp(ctx)
 		if err == nil {
 			key = retrievalKey(db.Path(), q, stamp, opts)
-			var ret query.Retrieval
-			if getCache(ctx, opts, key, &ret) {
-				r := &Round{Query: q, Retrieval: &ret, Grade: Grade(&ret, opts.Thresholds), Choice: ChoiceNone,
-					CacheHit: true, cacheKey: key}
+			if ret, ok := cachedRetrieval(ctx, opts, key); ok {
+				r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, CacheHit: true, cacheKey: key}
+				r.Stages.RetrieveMS = msSince(start)
+				gstart := time.Now()
+				r.Grade = Grade(ret, opts.Thresholds)
+				r.Stages.GradeMS = msSince(gstart)
 				r.LatencyMS = msSince(start)
 				return r, nil
 			}
@@ -336,9 +369,13 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	if key != "" {
-		putCache(ctx, opts, key, ret)
+		putRetrieval(ctx, opts, key, ret)
 	}
-	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone, cacheKey: key}
+	r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, cacheKey: key}
+	r.Stages.RetrieveMS = msSince(start)
+	gstart := time.Now()
+	r.Grade = Grade(ret, opts.Thresholds)
+	r.Stages.GradeMS = msSince(gstart)
 	r.LatencyMS = msSince(start)
 	return r, nil
 }
@@ -392,7 +429,11 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 			tokens = append(tokens, t.Text)
 		}
 	}
-	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
+	var rw Recorder = db
+	if opts.Recorder != nil {
+		rw = opts.Recorder
+	}
+	id, err := rw.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
 		if store.IsCorrupt(err) {
 			// The answer came from the cache or from sound pages, but the

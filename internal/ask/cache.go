@@ -12,6 +12,48 @@ import (
 // changes shape; old entries then simply stop matching.
 const cacheVersion = "2"
 
+// DecodedCache is a Cache that also keeps decoded values in the process,
+// so that a hit in a long-running server costs no decoding (decoding a
+// cached retrieval, chunk texts included, was most of a cache hit's
+// time). Values it returns are shared: nobody may change them.
+type DecodedCache interface {
+	Cache
+	GetDecoded(key string) (any, bool)
+	PutDecoded(key string, v any)
+}
+
+// cachedRetrieval returns the retrieval cached under key, decoded.
+func cachedRetrieval(ctx context.Context, o Options, key string) (*query.Retrieval, bool) {
+	if key == "" || o.Cache == nil {
+		return nil, false
+	}
+	dc, _ := o.Cache.(DecodedCache)
+	if dc != nil {
+		if v, ok := dc.GetDecoded(key); ok {
+			if r, ok := v.(*query.Retrieval); ok {
+				return r, true
+			}
+		}
+	}
+	var r query.Retrieval
+	if !getCache(ctx, o, key, &r) {
+		return nil, false
+	}
+	if dc != nil {
+		dc.PutDecoded(key, &r)
+	}
+	return &r, true
+}
+
+// putRetrieval caches a retrieval, encoded and, where the cache keeps
+// them, decoded.
+func putRetrieval(ctx context.Context, o Options, key string, r *query.Retrieval) {
+	putCache(ctx, o, key, r)
+	if dc, ok := o.Cache.(DecodedCache); ok && key != "" {
+		dc.PutDecoded(key, r)
+	}
+}
+
 // retrievalKey identifies a retrieval: the database and what it holds
 // (its stamp: id and generation), the validated query and everything that
 // changes its result. The database path is in the key

@@ -21,6 +21,7 @@ import (
 	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -38,6 +39,9 @@ type Factory struct {
 	db      *store.DB
 	cache   *cache.Cache
 	started bool // a command's run function was reached
+	// llmObserver, if set, hears what the LLM provider's resilience
+	// policy does (aur serve's and aur mcp's metrics).
+	llmObserver resilience.Observer
 	// invalid holds the settings Load refused, for a command annotated
 	// with annotationShowsInvalidConfig (aur config show); every other
 	// command stops on them.

@@ -68,6 +68,8 @@ questions from it with ranked, graded retrieval.
 	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
 	cmd.AddCommand(reader(NewCmdStats(f, nil)))
+	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdMCP(f, nil))
 	return cmd
 }
 

@@ -49,6 +49,10 @@ const (
 	KeyEnableSecurityScan    = "enable_security_scan"
 	KeyAPIKeyFile            = "api_key_file"
 	KeyAlertRules            = "alert_rules"
+	KeyMetricsEnabled        = "metrics_enabled"
+	KeyMetricsPort           = "metrics_port"
+	KeyMCPMaxResults         = "mcp_max_results"
+	KeyMCPMaxChars           = "mcp_max_chars"
 )
 
 // Defaults are the values used when nothing else sets a key.
@@ -70,6 +74,10 @@ var Defaults = map[string]any{
 	KeyRetryBaseDelayMS:      100,
 	KeyRetryMaxDelayMS:       5000,
 	KeyEnableSecurityScan:    true,
+	KeyMetricsEnabled:        true,
+	KeyMetricsPort:           0,
+	KeyMCPMaxResults:         20,
+	KeyMCPMaxChars:           20000,
 }
 
 // EnvName returns the environment variable of a key.

@@ -113,6 +113,22 @@ var settingCases = map[string]struct {
 		bad: []string{"perhaps", "enabled", "y", "2"},
 	},
 	KeyAPIKeyFile: {ok: map[string]string{"/run/secrets/key": "/run/secrets/key"}},
+	KeyMetricsEnabled: {
+		ok:  map[string]string{"false": "false", "1": "true"},
+		bad: []string{"maybe"},
+	},
+	KeyMetricsPort: {
+		ok:  map[string]string{"9090": "9090", "0": "0"},
+		bad: []string{"-1", "65536", "http"},
+	},
+	KeyMCPMaxResults: {
+		ok:  map[string]string{"5": "5"},
+		bad: []string{"0", "1001"},
+	},
+	KeyMCPMaxChars: {
+		ok:  map[string]string{"4000": "4000"},
+		bad: []string{"10", "x"},
+	},
 }
 
 // TestEverySettingValidated sets each key through its environment

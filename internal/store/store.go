@@ -99,10 +99,7 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 			return nil, fmt.Errorf("open store %q: %w", path, err)
 		}
 	}
-	q := url.Values{}
-	q.Set("_busy_timeout", "5000")
-	q.Set("_foreign_keys", "on")
-	q.Set("_synchronous", "NORMAL")
+	q := dsnParams(o.readOnly)
 	driver := driverName
 	if o.readOnly {
 		if _, err := os.Stat(path); err != nil {
@@ -113,15 +110,12 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 		if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) && !Writable(filepath.Dir(path)) {
 			q.Set("immutable", "1")
 		}
-	} else {
-		q.Set("_txlock", "immediate")
 	}
 	// 8 MB of page cache per connection: aur processes are short-lived, so a
 	// larger cache only grows the indexer's memory (32 MB measured 300 MB
 	// peak RSS on GOROOT/src against 220 MB, for the same time).
 	q.Set("_cache_size", "-8000")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqldb, err := sql.Open(driver, dsn)
+	sqldb, err := sql.Open(driver, dsn(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
