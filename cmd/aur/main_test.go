@@ -9,14 +9,17 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/aurora-dev/aur/internal/cli"
 	"github.com/aurora-dev/aur/internal/llm/llmtest"
+	"github.com/aurora-dev/aur/internal/store"
 )
 
 // TestMain lets the test binary double as the real aur: testscript copies
@@ -124,6 +127,11 @@ func TestScripts(t *testing.T) {
 			"mode":     cmdMode,
 			"writeq":   cmdWriteq,
 			"corrupt":  cmdCorrupt,
+			"damage":   cmdDamage,
+			"lockdb":   cmdLockDB,
+			"waitfile": cmdWaitfile,
+			"http":     cmdHTTP,
+			"signal":   cmdSignal,
 		},
 	})
 }
@@ -231,6 +239,70 @@ func cmdCorrupt(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Check(os.WriteFile(p, b, 0o644))
 }
+
+// cmdDamage damages a database file the ways a disk incident does:
+// truncate cuts it to half its length (a full disk, a copy cut short);
+// middle overwrites the middle half of its pages with a pattern (a stray
+// write, a bad sector), leaving the schema page and the start whole.
+//
+//	damage truncate|middle FILE
+func cmdDamage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: damage truncate|middle FILE")
+	}
+	p := ts.MkAbs(args[1])
+	b, err := os.ReadFile(p)
+	ts.Check(err)
+	const page = 16384 // store's page size
+	pages := len(b) / page
+	if pages < 4 {
+		ts.Fatalf("%s: %d pages, too small to damage", p, pages)
+	}
+	switch args[0] {
+	case "truncate":
+		b = b[:len(b)/2]
+	case "middle":
+		for i := pages / 4 * page; i < 3*pages/4*page; i++ {
+			b[i] = byte(i*7 + 0x5a)
+		}
+	default:
+		ts.Fatalf("damage: unknown way %q", args[0])
+	}
+	ts.Check(os.WriteFile(p, b, 0o600))
+}
+
+// cmdLockDB takes a database's writer lock in the test process, as an
+// index run would, until the script calls lockdb again with "release".
+//
+//	lockdb FILE [release]
+func cmdLockDB(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: lockdb FILE [release]")
+	}
+	p := ts.MkAbs(args[0])
+	heldMu.Lock()
+	defer heldMu.Unlock()
+	if len(args) == 2 {
+		l, ok := heldLocks[p]
+		if !ok {
+			ts.Fatalf("lockdb %s: not held", p)
+		}
+		ts.Check(l.Unlock())
+		delete(heldLocks, p)
+		return
+	}
+	l, err := store.TryLockWriter(p)
+	ts.Check(err)
+	heldLocks[p] = l
+	ts.Defer(func() { l.Unlock() })
+}
+
+// heldLocks are the locks lockdb holds, by database path (unique per
+// script: paths are under $WORK); scripts run in parallel.
+var (
+	heldMu    sync.Mutex
+	heldLocks = map[string]*store.WriterLock{}
+)
 
 // cmdExitcode runs a program and checks its exit status; stdout and
 // stderr are then available to the stdout and stderr commands.
@@ -383,10 +455,11 @@ func compare(got, op, want string) (bool, error) {
 }
 
 // cmdJSONNorm writes a JSON document (a file, or stdout) to OUT with the
-// fields that vary from run to run (latency_ms, duration_ms, write_ms)
-// set to 0 and the script's work directory at the start of a string
-// replaced by $WORK, indented, so that it can be compared with a golden
-// file.
+// fields that vary from run to run (latency_ms, duration_ms, write_ms,
+// check_ms, and a database's bytes and pages) set to 0, times
+// (indexed_at, ts, and UTC times inside strings) replaced by <time>, and
+// the script's work directory replaced by $WORK, indented, so that it can
+// be compared with a golden file.
 //
 //	jsonnorm FILE OUT
 func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
@@ -404,8 +477,10 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 		case map[string]any:
 			for k, e := range x {
 				switch k {
-				case "latency_ms", "duration_ms", "write_ms":
+				case "latency_ms", "duration_ms", "write_ms", "check_ms", "bytes", "pages":
 					x[k] = 0
+				case "indexed_at", "ts":
+					x[k] = "<time>"
 				default:
 					x[k] = norm(e)
 				}
@@ -415,9 +490,11 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 				x[i] = norm(e)
 			}
 		case string:
-			if rest, ok := strings.CutPrefix(x, work); ok && work != "" {
-				return "$WORK" + filepath.ToSlash(rest)
+			if work != "" {
+				x = strings.ReplaceAll(x, work, "$WORK")
 			}
+			// Times in backup names and report lines.
+			return timeRE.ReplaceAllString(x, "<time>")
 		}
 		return v
 	}
@@ -425,4 +502,55 @@ func cmdJSONNorm(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := json.MarshalIndent(v, "", "  ")
 	ts.Check(err)
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), append(b, '\n'), 0o644))
+}
+
+// timeRE matches the UTC times aur writes in names (20250102T031700Z,
+// and memory.db.broken-20250102T031700Z.2 for a second one that second)
+// and text (2025-01-02T03:17:00Z).
+var timeRE = regexp.MustCompile(`\d{8}T\d{6}Z(\.\d+)?|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
+
+// TestOperationsGuideCommandsAreScripted holds docs/operations.md to its
+// promise: every aur command in its code blocks is run, as written, by
+// testdata/script/operations.txtar (which TestScripts runs).
+func TestOperationsGuideCommandsAreScripted(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join("testdata", "script", "operations.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := map[string]bool{}
+	for _, line := range strings.Split(string(script), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) > 1 && f[0] == "exec":
+			run[strings.Join(f[1:], " ")] = true
+		case len(f) > 2 && f[0] == "exitcode":
+			run[strings.Join(f[2:], " ")] = true
+		}
+	}
+	var cmds []string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if !strings.HasPrefix(line, "    ") {
+			continue // code blocks are indented
+		}
+		// A command alone, or at the end of a crontab line.
+		code := strings.TrimSpace(line)
+		if i := strings.LastIndex(code, "&& aur "); i >= 0 {
+			code = code[i+3:]
+		}
+		if strings.HasPrefix(code, "aur ") {
+			cmds = append(cmds, strings.Join(strings.Fields(code), " "))
+		}
+	}
+	if len(cmds) < 10 {
+		t.Fatalf("found %d aur commands in docs/operations.md; the extraction is broken", len(cmds))
+	}
+	for _, c := range cmds {
+		if !run[c] {
+			t.Errorf("docs/operations.md shows %q, which testdata/script/operations.txtar does not run", c)
+		}
+	}
 }

@@ -148,9 +148,33 @@ type Options struct {
 	// RecordFailed, if set, hears of a query that could not be recorded
 	// (a full disk), so the front end can say so once.
 	RecordFailed func(error)
-
+	// Recorder, if set, writes the query log instead of the store itself:
+	// a long-running server batches records off the request path (see
+	// service.QueryLog). nil writes each record at once, in the caller's
+	// goroutine, and fills in its query id.
+	Recorder Recorder
+	// Engine, if set, is the search engine to use (it must be over the
+	// same store); nil makes one for the run. Engines are not safe for
+	// concurrent use: a server keeps a pool.
+	Engine *query.Engine
 	// Semantic is the semantic layer (query.Semantic); zero for words only.
 	Semantic query.Semantic
+}
+
+// Recorder writes query records. RecordQuery returns the record's id, or
+// 0 when the record is written later.
+type Recorder interface {
+	RecordQuery(ctx context.Context, rec store.QueryRecord, accessed []int64, tokens []string) (int64, error)
+}
+
+// Stages are the milliseconds a round spent in each stage of the
+// pipeline: retrieval (the cache lookup included), grading, and, for the
+// final round, answering (the answer cache included). Their sum is about
+// the round's LatencyMS.
+type Stages struct {
+	RetrieveMS float64 `json:"retrieve_ms"`
+	GradeMS    float64 `json:"grade_ms"`
+	AnswerMS   float64 `json:"answer_ms"`
 }
 
 // Round is one retrieval of a run; "start over" adds rounds.
@@ -162,6 +186,7 @@ type Round struct {
 	QueryID   int64
 	LatencyMS float64
 	CacheHit  bool
+	Stages    Stages
 	cacheKey  string
 }
 
@@ -196,7 +221,10 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 	if opts.Ranking.Candidates == 0 {
 		opts.Ranking = query.DefaultRanking
 	}
-	eng := query.NewEngine(db)
+	eng := opts.Engine
+	if eng == nil {
+		eng = query.NewEngine(db)
+	}
 	out := &Outcome{}
 	q := raw
 	for {
@@ -259,14 +287,16 @@ func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome,
 			req.Stream = opts.Stream
 			a, err = opts.Answerer.Answer(ctx, req)
 			if err != nil {
-				out.LatencyMS += msSince(start)
+				out.Stages.AnswerMS = msSince(start)
+				out.LatencyMS += out.Stages.AnswerMS
 				record(ctx, db, &out.Round, opts, nil, errorType(err))
 				return out, &AnswerError{Err: err}
 			}
 			putCache(ctx, opts, akey, a)
 		}
 		out.CacheHit = out.CacheHit && hit
-		out.LatencyMS += msSince(start)
+		out.Stages.AnswerMS = msSince(start)
+		out.LatencyMS += out.Stages.AnswerMS
 		out.Answer = a
 		cited = a.Cited
 	}
@@ -311,10 +341,12 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		stamp, err := db.Stamp(ctx)
 		if err == nil {
 			key = retrievalKey(db.Path(), q, stamp, opts)
-			var ret query.Retrieval
-			if getCache(ctx, opts, key, &ret) {
-				r := &Round{Query: q, Retrieval: &ret, Grade: Grade(&ret, opts.Thresholds), Choice: ChoiceNone,
-					CacheHit: true, cacheKey: key}
+			if ret, ok := cachedRetrieval(ctx, opts, key); ok {
+				r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, CacheHit: true, cacheKey: key}
+				r.Stages.RetrieveMS = msSince(start)
+				gstart := time.Now()
+				r.Grade = Grade(ret, opts.Thresholds)
+				r.Stages.GradeMS = msSince(gstart)
 				r.LatencyMS = msSince(start)
 				return r, nil
 			}
@@ -342,9 +374,13 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 	if key != "" && ret.SemanticError == "" {
 		// A retrieval that fell back to words is not kept: the next
 		// question may reach the endpoint again.
-		putCache(ctx, opts, key, ret)
+		putRetrieval(ctx, opts, key, ret)
 	}
-	r := &Round{Query: q, Retrieval: ret, Grade: Grade(ret, opts.Thresholds), Choice: ChoiceNone, cacheKey: key}
+	r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, cacheKey: key}
+	r.Stages.RetrieveMS = msSince(start)
+	gstart := time.Now()
+	r.Grade = Grade(ret, opts.Thresholds)
+	r.Stages.GradeMS = msSince(gstart)
 	r.LatencyMS = msSince(start)
 	return r, nil
 }
@@ -398,8 +434,18 @@ func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed 
 			tokens = append(tokens, t.Text)
 		}
 	}
-	id, err := db.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
+	var rw Recorder = db
+	if opts.Recorder != nil {
+		rw = opts.Recorder
+	}
+	id, err := rw.RecordQuery(context.WithoutCancel(ctx), rec, accessed, tokens)
 	if err != nil {
+		if store.IsCorrupt(err) {
+			// The answer came from the cache or from sound pages, but the
+			// database is damaged: remember it (store.MarkDamaged), so that
+			// later runs do not rely on it (they fall back to a replica).
+			store.MarkDamaged(db.Path(), err)
+		}
 		opts.Log.Warn().Err(err).Msg("query not recorded")
 		if opts.RecordFailed != nil {
 			opts.RecordFailed(err)

@@ -12,6 +12,48 @@ import (
 // changes shape; old entries then simply stop matching.
 const cacheVersion = "2"
 
+// DecodedCache is a Cache that also keeps decoded values in the process,
+// so that a hit in a long-running server costs no decoding (decoding a
+// cached retrieval, chunk texts included, was most of a cache hit's
+// time). Values it returns are shared: nobody may change them.
+type DecodedCache interface {
+	Cache
+	GetDecoded(key string) (any, bool)
+	PutDecoded(key string, v any)
+}
+
+// cachedRetrieval returns the retrieval cached under key, decoded.
+func cachedRetrieval(ctx context.Context, o Options, key string) (*query.Retrieval, bool) {
+	if key == "" || o.Cache == nil {
+		return nil, false
+	}
+	dc, _ := o.Cache.(DecodedCache)
+	if dc != nil {
+		if v, ok := dc.GetDecoded(key); ok {
+			if r, ok := v.(*query.Retrieval); ok {
+				return r, true
+			}
+		}
+	}
+	var r query.Retrieval
+	if !getCache(ctx, o, key, &r) {
+		return nil, false
+	}
+	if dc != nil {
+		dc.PutDecoded(key, &r)
+	}
+	return &r, true
+}
+
+// putRetrieval caches a retrieval, encoded and, where the cache keeps
+// them, decoded.
+func putRetrieval(ctx context.Context, o Options, key string, r *query.Retrieval) {
+	putCache(ctx, o, key, r)
+	if dc, ok := o.Cache.(DecodedCache); ok && key != "" {
+		dc.PutDecoded(key, r)
+	}
+}
+
 // retrievalKey identifies a retrieval: the database and what it holds
 // (its stamp: id and generation), the validated query and everything that
 // changes its result. The database path is in the key
@@ -39,14 +81,20 @@ func retrievalKey(dbPath, q, stamp string, o Options) string {
 	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), stamp)
 }
 
-// answerKey identifies an answer: its retrieval, the user's choice and the
-// answerer. Answerers without a cache identity are not cached.
+// answerKey identifies an answer: its retrieval, the grade and the
+// thresholds it was graded against (the retrieval key holds only the
+// activation threshold, which decides the results; the groundedness and
+// high-quality thresholds decide the tier, which changes what the
+// answerer is asked and what the context report prints), the user's
+// choice and the answerer. Answerers without a cache identity are not
+// cached.
 func answerKey(r *Round, o Options) string {
 	id, ok := o.Answerer.(CacheIdentity)
 	if o.Cache == nil || r.cacheKey == "" || !ok {
 		return ""
 	}
-	return cache.Key("answer", r.cacheKey, string(r.Choice), id.CacheID())
+	th, _ := json.Marshal(o.Thresholds)
+	return cache.Key("answer", r.cacheKey, string(r.Grade.Tier), string(th), string(r.Choice), id.CacheID())
 }
 
 func getCache(ctx context.Context, o Options, key string, v any) bool {

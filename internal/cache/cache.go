@@ -9,15 +9,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
-	_ "github.com/mattn/go-sqlite3" // registers "sqlite3"
 
-	"github.com/aurora-dev/aur/internal/fsperm"
+	"github.com/aurora-dev/aur/internal/store"
 )
 
 // Defaults of Options, the production guide's AURORA_CACHE_HOT_SIZE and
@@ -128,22 +127,15 @@ func Open(ctx context.Context, path string, opts Options) (*Cache, error) {
 		}
 		c.hot = l
 	}
-	// Cached answers quote the code and the questions: private files.
-	if err := fsperm.MkdirAll(filepath.Dir(path)); err != nil {
+	// Cached answers quote the code and the questions: private files,
+	// opened as aur opens every SQLite file (store.OpenFile).
+	db, err := store.OpenFile(ctx, path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
 		return nil, fmt.Errorf("open cache %q: %w", path, err)
 	}
-	if _, err := fsperm.Create(path); err != nil {
-		return nil, fmt.Errorf("open cache %q: %w", path, err)
-	}
-	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_synchronous", "NORMAL")
-	q.Set("_txlock", "immediate")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
-		return nil, fmt.Errorf("open cache %q: %w", path, err)
+		return nil, fmt.Errorf("open cache %q (delete the file to start a new cache): %w", path, err)
 	}
 	c.db = db
 	if err := c.init(ctx); err != nil {

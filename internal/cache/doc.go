@@ -12,12 +12,17 @@
 //
 // Keys: the caller builds the key from everything that decides the answer,
 // at least the normalized query, the retrieval settings (thresholds, top-k,
-// mode) and the index generation (store meta "generation", bumped by every
-// index run that changed something), and passes those parts to Key, which
-// hashes them (SHA-256 over length-prefixed parts, so ("ab","c") and
-// ("a","bc") differ). Because the generation is part of the key, any
-// re-index makes every older entry unreachable; they expire and are pruned
-// like any other. The cache never needs to know what a generation is.
+// mode), the database's path (the primary and its replica are separate
+// databases) and what the database holds: its id and index generation
+// (store.Stamp; the generation is bumped by every index run that changed
+// something, and a database rebuilt or restored gets a new id, because its
+// generations repeat numbers the old one used). It passes those parts to
+// Key, which hashes them (SHA-256 over length-prefixed parts, so
+// ("ab","c") and ("a","bc") differ). Because the generation is part of the
+// key, any re-index makes every older entry unreachable; they expire and
+// are pruned like any other. The cache never needs to know what a
+// generation is. See internal/ask (retrievalKey, answerKey) and
+// docs/operations.md, "Cache invalidation".
 //
 // Expiry and pruning: an expired entry is never returned, from either
 // layer. Expired rows are deleted opportunistically: each Put deletes at

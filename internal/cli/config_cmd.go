@@ -10,6 +10,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/service"
 )
 
 // NewCmdConfig builds aur config.
@@ -101,13 +102,14 @@ func describeLLM(ctx context.Context, f *Factory) map[string]string {
 	}
 	info["keys"] = strings.Join(keys, " ")
 	a, err := f.Answerer(ctx)
-	switch la, ok := a.(*llmAnswerer); {
+	switch la, ok := a.(*service.LLMAnswerer); {
 	case err != nil:
 		info["error"] = llm.Redact(err.Error())
 		info["summary"] = "misconfigured: " + info["error"]
 	case ok:
-		info["provider"], info["model"] = la.p.Name(), la.p.Model()
-		info["summary"] = fmt.Sprintf("%s, model %s (%s)", la.p.Name(), la.p.Model(), info["keys"])
+		p := la.Provider()
+		info["provider"], info["model"] = p.Name(), p.Model()
+		info["summary"] = fmt.Sprintf("%s, model %s (%s)", p.Name(), p.Model(), info["keys"])
 	default:
 		info["provider"] = "none"
 		info["summary"] = "none: aur query answers with the grounded context report (set ANTHROPIC_API_KEY or OPENAI_API_KEY)"

@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aurora-dev/aur/internal/evaluate"
 	"github.com/aurora-dev/aur/internal/quality"
-	"github.com/aurora-dev/aur/internal/query"
-	"github.com/aurora-dev/aur/internal/store"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
 
@@ -83,15 +81,6 @@ running an evaluation never changes what it measures.`,
 	return cmd
 }
 
-// evalReport is aur eval --json.
-type evalReport struct {
-	evaluate.Report
-	Tiers       map[string]map[quality.Tier]int `json:"tiers"`
-	Calibration []calibrationRow                `json:"calibration"`
-	MeanMS      float64                         `json:"mean_latency_ms"`
-	Thresholds  quality.Thresholds              `json:"thresholds"`
-}
-
 func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 	f := opts.F
 	ctx := cmd.Context()
@@ -108,82 +97,17 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 	if err != nil {
 		return err
 	}
-	th, err := thresholds(f.Config())
+	set, err := serviceSettings(f)
 	if err != nil {
 		return err
 	}
-	eng := query.NewEngine(db)
-	rep := evalReport{Thresholds: th, Tiers: map[string]map[quality.Tier]int{
-		"target_in_top5": {}, "target_in_6_10": {}, "target_missing": {}}}
-	var results []evaluate.QueryResult
-	empty := 0
-	cal := map[quality.Tier][2]int{}
-	var total time.Duration
-	for _, q := range qs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		start := time.Now()
-		vq, err := query.Validate(q.Query, 0)
-		if err != nil {
-			return fmt.Errorf("query %s: %w", q.ID, err)
-		}
-		r, err := eng.Search(ctx, vq, query.Options{Limit: opts.Limit, Threshold: th.Activation, Now: f.Now(),
-			Filter: store.Filter{ExcludeTests: opts.ExcludeTests}, Tests: opts.Tests, Files: opts.Files,
-			Paths: query.PathFilter{Prefixes: opts.Paths, Globs: opts.Globs}})
-		if err != nil {
-			return fmt.Errorf("query %s: %w", q.ID, err)
-		}
-		total += time.Since(start)
-		hits := make([]evaluate.Hit, len(r.Results))
-		for i, x := range r.Results {
-			hits[i] = evaluate.Hit{File: x.Path, StartLine: x.StartLine, EndLine: x.EndLine, Name: x.QualifiedName}
-		}
-		if len(hits) == 0 {
-			empty++
-		}
-		sym, file := evaluate.Ranks(hits, q)
-		if opts.Files {
-			var files []string
-			for _, fr := range r.Files {
-				files = append(files, fr.Path)
-			}
-			if len(files) == 0 {
-				empty++
-			}
-			sym, file = 0, evaluate.FileRank(files, q)
-		}
-		g := r.Grade(th)
-		found := sym
-		if opts.Files {
-			found = file
-		}
-		c := cal[g.Tier]
-		c[0]++
-		if found >= 1 && found <= 5 {
-			c[1]++
-		}
-		cal[g.Tier] = c
-		bucket := "target_missing"
-		switch {
-		case sym >= 1 && sym <= 5:
-			bucket = "target_in_top5"
-		case sym > 5:
-			bucket = "target_in_6_10"
-		}
-		rep.Tiers[bucket][g.Tier]++
-		results = append(results, evaluate.QueryResult{ID: q.ID, Query: q.Query, SymbolRank: sym, FileRank: file, Tier: string(g.Tier)})
+	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log(), Embedder: f.searchEmbedder()})
+	rep, results, err := svc.Evaluate(ctx, qs, service.EvalRequest{Limit: opts.Limit, Files: opts.Files,
+		ExcludeTests: opts.ExcludeTests, Tests: opts.Tests, Paths: opts.Paths, Globs: opts.Globs})
+	if err != nil {
+		return err
 	}
-	rep.Report = evaluate.Summarize(results, empty)
-	for _, t := range []quality.Tier{quality.Good, quality.Weak, quality.NoMatch} {
-		c := cal[t]
-		row := calibrationRow{Tier: t, Queries: c[0]}
-		if c[0] > 0 {
-			row.AnswerInTop5 = round3(float64(c[1]) / float64(c[0]))
-		}
-		rep.Calibration = append(rep.Calibration, row)
-	}
-	rep.MeanMS = round3(float64(total.Microseconds()) / 1000 / float64(len(qs)))
+	th := rep.Thresholds
 	if !opts.Details {
 		rep.Details = nil
 	}
@@ -231,13 +155,6 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 		}
 	}
 	return nil
-}
-
-// calibrationRow is one tier's line of the calibration table.
-type calibrationRow struct {
-	Tier         quality.Tier `json:"tier"`
-	Queries      int          `json:"queries"`
-	AnswerInTop5 float64      `json:"answer_in_top5"`
 }
 
 func pct(a, n int) float64 {

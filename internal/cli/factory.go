@@ -21,6 +21,7 @@ import (
 	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -38,10 +39,14 @@ type Factory struct {
 	db      *store.DB
 	cache   *cache.Cache
 	started bool // a command's run function was reached
+	// llmObserver, if set, hears what the LLM provider's resilience
+	// policy does (aur serve's and aur mcp's metrics).
+	llmObserver resilience.Observer
 	// invalid holds the settings Load refused, for a command annotated
 	// with annotationShowsInvalidConfig (aur config show); every other
 	// command stops on them.
 	invalid *config.InvalidError
+	replicaState
 }
 
 // annotationShowsInvalidConfig marks a command that runs despite invalid
@@ -68,6 +73,7 @@ func (f *Factory) init(cmd *cobra.Command, configFile string) error {
 		return &codedError{Code: ExitUsage, Err: err}
 	}
 	f.cfg, f.flags = cfg, flags
+	f.reader, f.command = cmd.Annotations[annotationReader] != "", strings.TrimPrefix(cmd.CommandPath(), "aur ")
 	f.IOStreams.SetNeverPrompt(cfg.Bool(config.KeyNonInteractive))
 	f.log = f.openLog(cfg)
 	return nil
@@ -162,7 +168,21 @@ func makeDataDir(dir string) error {
 // user's, on a read-only mount) is opened read-only: reading works, and
 // what the command would have written (its query record) is left out
 // with one warning (see askOptions).
+//
+// A reader command (annotationReader) with a replica configured gets the
+// replica instead when the primary is unusable (see openReader).
 func (f *Factory) StoreIfExists(ctx context.Context) (*store.DB, error) {
+	if f.db != nil {
+		return f.db, nil
+	}
+	if f.reader && f.cfg.ReplicaPath != "" {
+		return f.openReader(ctx)
+	}
+	return f.openPrimary(ctx)
+}
+
+// openPrimary is StoreIfExists for the project database itself.
+func (f *Factory) openPrimary(ctx context.Context) (*store.DB, error) {
 	path := f.cfg.DBPath
 	if _, err := os.Stat(path); err != nil {
 		if os.IsNotExist(err) {
@@ -216,6 +236,9 @@ func (f *Factory) Cache(ctx context.Context) ask.Cache {
 	path := cfg.String(config.KeyCachePath)
 	if path == "" {
 		path = cache.DefaultPath(cfg.DBPath)
+		// Answering from the replica, the primary's .aurora/ may be gone:
+		// made again, it gets its .gitignore.
+		makeDataDir(filepath.Dir(path))
 	}
 	hot := cfg.Int(config.KeyCacheHotSize)
 	if hot == 0 {

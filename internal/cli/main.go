@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 
+	"github.com/aurora-dev/aur/internal/ha"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/store"
@@ -116,22 +119,43 @@ func Main() ExitCode {
 
 // Run runs aur with the given arguments; tests and Main share it.
 func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode {
-	f := NewFactory(ios)
+	in := ios.In
+	var stdin *recordingReader
+	if !ios.IsStdinTTY() {
+		// A query read from stdin ("-") must be there for a second attempt
+		// (see failover). A terminal is left alone: the prompt puts it in
+		// raw mode.
+		stdin = &recordingReader{r: in}
+		ios.In = stdin
+	}
+	out := &countingWriter{w: ios.Out}
+	ios.Out = out
+	f, err := execute(ctx, ios, args, "")
+	if reason := failover(ctx, f, err, out.n); reason != "" {
+		// The primary failed mid-query: remember it, and answer again
+		// from the replica.
+		store.MarkDamaged(f.cfg.DBPath, err)
+		f.Log().Warn().Err(err).Msg("primary database failed mid-query; answering from the replica")
+		f.Close()
+		if stdin != nil {
+			ios.In = io.MultiReader(bytes.NewReader(stdin.buf.Bytes()), in)
+		}
+		f, err = execute(ctx, ios, args, reason)
+	}
 	defer f.Close()
-	root := NewCmdRoot(f)
-	root.SetArgs(args)
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	code := exitCode(ctx, err, f.started)
 	if f.cfg != nil && store.IsCorrupt(err) && !errors.Is(err, store.ErrDamaged) {
 		// Remember it: a later search that misses the damaged pages must
-		// not answer from this database as if it were sound.
-		store.MarkDamaged(f.cfg.DBPath, err)
+		// not answer from this database as if it were sound. (From the
+		// replica, it is the replica that is damaged.)
+		damaged := f.cfg.DBPath
+		if f.fallback != nil {
+			damaged = f.fallback.Replica
+		}
+		store.MarkDamaged(damaged, err)
 	}
 	var se *silentError
 	if !errors.As(err, &se) {
@@ -155,6 +179,56 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, args []string) ExitCode 
 	return code
 }
 
+// execute runs the command tree once. primaryFailed, if set, sends a
+// reader straight to the replica.
+func execute(ctx context.Context, ios *iostreams.IOStreams, args []string, primaryFailed string) (*Factory, error) {
+	f := NewFactory(ios)
+	f.primaryFailed = primaryFailed
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	return f, root.ExecuteContext(ctx)
+}
+
+// failover says why a reader's command should run again on the replica,
+// or "": it failed on a damaged primary ("database disk image is
+// malformed" in the middle of a query: SQLite finds damage only when a
+// query reads it), a replica is configured, the answer did not come from
+// the replica already, and nothing was printed yet.
+func failover(ctx context.Context, f *Factory, err error, printed int64) string {
+	if err == nil || ctx.Err() != nil || f.cfg == nil || !f.reader || f.cfg.ReplicaPath == "" ||
+		f.fallback != nil || printed > 0 || !store.IsCorrupt(err) {
+		return ""
+	}
+	return ha.Describe(f.cfg.DBPath, err)
+}
+
+// recordingReader keeps what was read through it.
+type recordingReader struct {
+	r   io.Reader
+	buf bytes.Buffer
+}
+
+func (r *recordingReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	r.buf.Write(p[:n])
+	return n, err
+}
+
+// countingWriter counts what was written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 // storeHint says what to do about a database error: the error alone
 // ("database disk image is malformed", "disk I/O error: file too large")
 // does not.
@@ -165,8 +239,18 @@ func storeHint(f *Factory, err error) string {
 	}
 	switch store.ErrorCode(err) {
 	case store.CodeCorrupt:
-		return fmt.Sprintf("%s is damaged; run 'aur mem index --force' to rebuild it from scratch (the damaged file is moved aside as %s.broken-<time>)",
+		if f.fallback != nil {
+			return fmt.Sprintf("the replica %s is damaged too; the next successful 'aur mem index' rewrites it", termtext.Line(f.fallback.Replica))
+		}
+		hint := fmt.Sprintf("%s is damaged; run 'aur mem index --force' to rebuild it from scratch (the damaged file is moved aside as %s.broken-<time>)",
 			termtext.Line(db), termtext.Line(filepath.Base(db)))
+		if f.cfg != nil && f.cfg.ReplicaPath != "" && store.CheckHeader(f.cfg.ReplicaPath) == nil {
+			hint += fmt.Sprintf(", or restore the replica with 'aur mem restore %s'", shellQuote(f.cfg.ReplicaPath))
+		}
+		if b := ha.NewestBackup(db); b != "" {
+			hint += fmt.Sprintf(", or restore the newest backup with 'aur mem restore %s'", shellQuote(b))
+		}
+		return hint
 	case store.CodeDiskFull:
 		return "out of disk space (or over the file size limit); free some and run the command again: an index run continues where this one stopped"
 	case store.CodeReadOnly:

@@ -20,6 +20,7 @@ import (
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/store"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
@@ -38,6 +39,9 @@ type IndexOptions struct {
 	NoGit       bool
 	NoIgnore    bool
 	AllowEmpty  bool
+	// Watch keeps the index current after the run, until interrupted.
+	Watch         bool
+	WatchDebounce time.Duration
 }
 
 // NewCmdIndex builds aur mem index.
@@ -89,10 +93,16 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 			if cmd.Flags().Changed("workers") && (opts.Workers < 1 || opts.Workers > maxWorkers()) {
 				return usageErrorf("--workers must be between 1 and %d (4 per CPU), got %d", maxWorkers(), opts.Workers)
 			}
+			if opts.Watch && opts.DryRun {
+				return usageErrorf("--watch and --dry-run cannot be combined")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return indexRun(cmd.Context(), opts)
+			if err := indexRun(cmd.Context(), opts); err != nil || !opts.Watch {
+				return err
+			}
+			return watchRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -106,6 +116,8 @@ path). Skipped files and the reasons are listed by aur mem stats.`,
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not read git history for activation")
 	fl.BoolVar(&opts.NoIgnore, "no-ignore", false, "do not read .gitignore, .auroraignore or .git/info/exclude (dependencies, VCS data and build output are still skipped)")
 	fl.BoolVar(&opts.AllowEmpty, "allow-empty", false, "succeed even when no file of a non-empty tree is indexable")
+	fl.BoolVar(&opts.Watch, "watch", false, "after indexing, keep the index current as files change, until interrupted")
+	fl.DurationVar(&opts.WatchDebounce, "watch-debounce", 200*time.Millisecond, "with --watch, wait this long after the last change before re-indexing")
 	return cmd
 }
 
@@ -215,7 +227,7 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		Workers:     opts.Workers,
 		NoGit:       opts.NoGit,
 		NoIgnore:    opts.NoIgnore,
-		Exclude:     storeFiles(cfg.DBPath),
+		Exclude:     service.StoreFiles(cfg.DBPath),
 		Now:         f.Now,
 		Log:         *f.Log(),
 	}
@@ -237,23 +249,35 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 	if err == nil && sum != nil && !opts.DryRun && sum.Error == nil && !sum.Interrupted {
 		err = embedPass(ctx, f, db, sum)
 	}
+	var rep *replicaJSON
+	var repErr error
+	if sum != nil && (!emptied(sum) || opts.AllowEmpty) {
+		// Still under the writer lock: one replica update at a time.
+		rep, repErr = updateReplica(ctx, f, db, sum, err)
+	}
 	if sum != nil {
 		f.Log().Info().Str("root", root).Int("indexed", sum.Indexed).Int("unchanged", sum.Unchanged).
 			Int("deleted", sum.Deleted).Int("skipped", sum.SkippedTotal).Int("chunks", sum.ChunksWritten).
 			Float64("duration_ms", sum.DurationMS).Bool("interrupted", sum.Interrupted).Msg("index finished")
 		if opts.JSON {
-			if perr := printJSON(ios.Out, sum); perr != nil && err == nil {
+			if perr := printJSON(ios.Out, indexJSON{Summary: sum, Replica: rep}); perr != nil && err == nil {
 				err = perr
 			}
 		} else {
 			printIndexSummary(f, sum)
+			printReplica(f, rep)
 		}
 	}
 	if errors.Is(err, index.ErrOutsideRoot) {
 		return usageErrorf("%v", err)
 	}
 	if err == nil && sum != nil {
-		return emptyIndex(f, sum, opts)
+		if err := emptyIndex(f, sum, opts); err != nil {
+			return err
+		}
+	}
+	if err == nil {
+		err = repErr
 	}
 	return err
 }
@@ -387,13 +411,41 @@ func realDir(p string) (string, error) {
 	return real, nil
 }
 
-// storeFiles returns the database's files, symlinks resolved as the walk
-// sees them, so that a --db inside the indexed tree is not indexed.
-func storeFiles(dbPath string) []string {
-	dir, err := filepath.EvalSymlinks(filepath.Dir(dbPath))
+// watchRun keeps the index current after an index run (--watch): each
+// batch of changed files is re-indexed and reported on stderr, until a
+// signal ends it, which is a normal end (exit 0).
+func watchRun(ctx context.Context, opts *IndexOptions) error {
+	f := opts.F
+	ios := f.IOStreams
+	db, err := f.Store(ctx)
 	if err != nil {
-		return nil // no database yet, nothing to leave out
+		return err
 	}
-	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
+	set, err := serviceSettings(f)
+	if err != nil {
+		return err
+	}
+	set.Index = service.IndexSettings{ChunkSize: opts.ChunkSize, Overlap: opts.Overlap, MaxFileSize: opts.MaxFileSize,
+		Workers: opts.Workers, NoGit: opts.NoGit, NoIgnore: opts.NoIgnore}
+	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log(), Embedder: f.searchEmbedder()})
+	err = startWatch(ctx, f, svc, opts.WatchDebounce, *f.Log(), func(paths []string, run *service.IndexRun) {
+		if run == nil {
+			return
+		}
+		what := fmt.Sprintf("%d changed paths", len(paths))
+		if paths == nil {
+			what = "the whole tree"
+		}
+		line := fmt.Sprintf("aur: %s: %d indexed, %d deleted in %s (%s)", run.Status, run.Indexed, run.Deleted, fmtDuration(run.DurationMS), what)
+		if run.Error != "" {
+			line += ": " + termtext.Line(run.Error)
+		}
+		fmt.Fprintln(ios.ErrOut, line)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(ios.ErrOut, "aur: watching for changes; Ctrl-C to stop\n")
+	<-ctx.Done()
+	return nil
 }

@@ -6,18 +6,17 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/index"
-	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
 // embedPass runs after a complete lexical index run when an embeddings
 // endpoint is configured: it gives new and changed chunks their vectors
-// (index.Embed) and records what it did in sum.Embeddings. A provider
-// failure is a warning, never a failed run: the lexical index is complete
-// and the next run embeds the rest. Only an interruption (the context's
-// error) or a store failure is returned.
+// (service.EmbedPass) and records what it did in sum.Embeddings. A
+// provider failure is a warning, never a failed run: the lexical index is
+// complete and the next run embeds the rest. Only an interruption (the
+// context's error), a store failure or a misconfiguration is returned.
 func embedPass(ctx context.Context, f *Factory, db *store.DB, sum *index.Summary) error {
 	e, err := f.Embedder()
 	if err != nil || e == nil {
@@ -25,7 +24,7 @@ func embedPass(ctx context.Context, f *Factory, db *store.DB, sum *index.Summary
 	}
 	ios := f.IOStreams
 	var bar *progressbar.ProgressBar
-	opts := index.EmbedOptions{Embedder: e, Batch: f.Config().Int(config.KeyEmbedBatch), Now: f.Now, Log: *f.Log()}
+	opts := service.EmbedOptions{Batch: semanticSettings(f.Config()).Batch, Now: f.Now, Log: *f.Log()}
 	if ios.IsStderrTTY() {
 		opts.Progress = func(done, total int) {
 			if total <= 0 {
@@ -39,14 +38,12 @@ func embedPass(ctx context.Context, f *Factory, db *store.DB, sum *index.Summary
 			bar.Set(done)
 		}
 	}
-	f.Log().Info().Str("model", e.Model()).Str("endpoint", e.Endpoint()).Msg("embedding started")
-	es, err := index.Embed(ctx, db, opts)
+	es, err := service.EmbedPass(ctx, db, e, opts)
 	if bar != nil {
 		bar.Finish()
 		fmt.Fprintln(ios.ErrOut)
 	}
 	if es != nil {
-		es.Error = llm.Redact(es.Error)
 		sum.Embeddings = es
 		if es.Dropped > 0 {
 			fmt.Fprintf(ios.ErrOut, "aur: the embedding model changed from %s to %s: %d stored vectors were dropped and are being made again\n",
@@ -56,8 +53,6 @@ func embedPass(ctx context.Context, f *Factory, db *store.DB, sum *index.Summary
 			fmt.Fprintf(ios.ErrOut, "aur: warning: embedding stopped (%s); the lexical index is complete, %d of %d chunks have vectors, the next aur mem index embeds the rest\n",
 				es.Error, es.WithVector, es.Chunks)
 		}
-		f.Log().Info().Int("embedded", es.Embedded).Int("reused", es.Reused).Int("requests", es.Requests).
-			Int("with_vector", es.WithVector).Int("chunks", es.Chunks).Float64("duration_ms", es.DurationMS).Msg("embedding finished")
 	}
 	return err
 }

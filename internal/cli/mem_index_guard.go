@@ -21,9 +21,7 @@ import (
 // tree of binaries looks like success otherwise, with an empty index.
 // With --allow-empty, or for a dry run, it only warns.
 func emptyIndex(f *Factory, sum *index.Summary, opts *IndexOptions) error {
-	// VCS data and dependencies alone (a new git repository) are an empty
-	// tree, not an emptied one.
-	if sum.FilesSeen > 0 || sum.SkippedTotal-sum.Skipped[index.ReasonDefaultSkip] == 0 {
+	if !emptied(sum) {
 		return nil
 	}
 	ios := f.IOStreams
@@ -43,6 +41,14 @@ func emptyIndex(f *Factory, sum *index.Summary, opts *IndexOptions) error {
 	}
 	fmt.Fprintln(ios.ErrOut, "aur: nothing was indexed; pass --allow-empty if that is what you want")
 	return &silentError{code: ExitError}
+}
+
+// emptied reports whether a run found files but could index none of them.
+// VCS data and dependencies alone (a new git repository) are an empty
+// tree, not an emptied one. The replica is not updated from an emptied
+// index unless --allow-empty says that is what is wanted.
+func emptied(sum *index.Summary) bool {
+	return sum.FilesSeen == 0 && sum.SkippedTotal-sum.Skipped[index.ReasonDefaultSkip] > 0
 }
 
 // rebuildIfDamaged is the first step of --force: a damaged database

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -33,6 +34,9 @@ func TestNewCmdIndexFlags(t *testing.T) {
 			want: IndexOptions{ChunkSize: 2000, Overlap: 200, MaxFileSize: 1 << 20}},
 		{name: "path and flags", args: []string{"src", "--force", "--dry-run", "--json", "--chunk-size", "500", "--overlap", "50", "--max-file-size", "4096", "--workers", "3", "--no-git"},
 			want: IndexOptions{Path: "src", Force: true, DryRun: true, JSON: true, ChunkSize: 500, Overlap: 50, MaxFileSize: 4096, Workers: 3, NoGit: true}},
+		{name: "watch", args: []string{"--watch", "--watch-debounce", "50ms"},
+			want: IndexOptions{ChunkSize: 2000, Overlap: 200, MaxFileSize: 1 << 20, Watch: true, WatchDebounce: 50 * time.Millisecond}},
+		{name: "watch and dry run", args: []string{"--watch", "--dry-run"}, wantCode: ExitUsage},
 		{name: "settings from the environment", env: map[string]string{"AURORA_CHUNK_SIZE": "800", "AURORA_MAX_FILE_SIZE": "1000"},
 			want: IndexOptions{ChunkSize: 800, Overlap: 200, MaxFileSize: 1000}},
 		{name: "flag beats environment", args: []string{"--chunk-size", "900"}, env: map[string]string{"AURORA_CHUNK_SIZE": "800"},
@@ -98,7 +102,11 @@ func TestNewCmdIndexFlags(t *testing.T) {
 			if got == nil {
 				t.Fatal("runF not reached")
 			}
-			if diff := cmp.Diff(tc.want, *got, cmpopts.IgnoreFields(IndexOptions{}, "F")); diff != "" {
+			want := tc.want
+			if want.WatchDebounce == 0 {
+				want.WatchDebounce = 200 * time.Millisecond // the flag's default
+			}
+			if diff := cmp.Diff(want, *got, cmpopts.IgnoreFields(IndexOptions{}, "F")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
 		})

@@ -13,7 +13,7 @@ import (
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/llm"
 	"github.com/aurora-dev/aur/internal/quality"
-	"github.com/aurora-dev/aur/internal/resilience"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
 
@@ -28,6 +28,9 @@ type QueryOptions struct {
 	// configured answerer (tests).
 	Prompter ask.Prompter
 	Answerer ask.Answerer
+
+	// Request is what the flags ask the service, checked.
+	Request service.SearchRequest
 }
 
 // NewCmdQuery builds aur query.
@@ -59,7 +62,8 @@ standard input or output is not a terminal.`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = strings.Join(args, " ")
-			if err := opts.validate(); err != nil {
+			req, err := opts.request(opts.Query)
+			if err != nil {
 				return err
 			}
 			if opts.FailOn != "" {
@@ -74,6 +78,8 @@ standard input or output is not a terminal.`,
 				}
 				opts.Query = q
 			}
+			req.Query = opts.Query
+			opts.Request = req
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -106,7 +112,11 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(ctx, f, db, "query", &opts.RetrievalFlags)
+	req := opts.Request
+	if err := opts.here(ctx, f, db, &req); err != nil {
+		return err
+	}
+	svc, err := newService(ctx, f, db, req)
 	if err != nil {
 		return err
 	}
@@ -114,45 +124,45 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts.Prompter = opts.Prompter
-	if aopts.Prompter == nil && ios.CanPrompt() && !opts.JSON {
+	call := service.Call{Face: service.FaceCLI, Mode: mode(f, opts.JSON), Prompter: opts.Prompter, Answerer: opts.Answerer}
+	if call.Prompter == nil && ios.CanPrompt() && !opts.JSON {
 		// --json is for programs: a prompt would wedge the one reading it.
-		aopts.Prompter = &huhPrompter{ios: ios, loc: loc}
+		call.Prompter = &huhPrompter{ios: ios, loc: loc}
 	}
-	aopts.Answerer = opts.Answerer
-	if aopts.Answerer == nil {
+	if call.Answerer == nil {
 		a, err := f.Answerer(ctx)
 		if err != nil {
 			return err
 		}
-		aopts.Answerer = a
+		call.Answerer = a
 	}
 	streamed := false
 	var stream termtext.Stream
-	if _, isReport := aopts.Answerer.(*reportAnswerer); !isReport && !opts.JSON && ios.IsStdoutTTY() {
-		aopts.Stream = func(s string) {
+	if _, isReport := call.Answerer.(*service.ReportAnswerer); !isReport && !opts.JSON && ios.IsStdoutTTY() {
+		call.Stream = func(s string) {
 			streamed = true
 			fmt.Fprint(ios.Out, stream.Next(s))
 		}
 	}
-	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	out, err := svc.Query(ctx, req, call)
 	fmt.Fprint(ios.Out, stream.Flush())
+	warnSemantic(f, out)
 	var aerr *ask.AnswerError
 	if errors.As(err, &aerr) && ctx.Err() == nil {
-		return answerFailed(f, out, aerr, aopts, opts, loc, streamed)
+		return answerFailed(f, out, aerr, opts, loc, streamed)
 	}
 	if err != nil {
 		return queryError(err)
 	}
-	if ra, isReport := aopts.Answerer.(*reportAnswerer); isReport && !ra.chosen {
+	if ra, isReport := call.Answerer.(*service.ReportAnswerer); isReport && !ra.Chosen {
 		fmt.Fprintln(ios.ErrOut, "note: no LLM configured (set ANTHROPIC_API_KEY or OPENAI_API_KEY); answering with the grounded context report")
 	}
 	if opts.JSON {
-		if err := printJSON(ios.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
+		if err := printJSON(ios.Out, out.Result()); err != nil {
 			return err
 		}
 	} else {
-		printAnswer(f, out, aopts, &opts.RetrievalFlags, loc, streamed)
+		printAnswer(f, out, &opts.RetrievalFlags, loc, streamed)
 	}
 	return failGate(f, out.Grade.Tier, opts.FailOn)
 }
@@ -162,15 +172,13 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 // answer and an error), a warning on stderr, and exit 1. Retrieval is
 // what the user came for as much as the prose; a provider outage must not
 // throw it away.
-func answerFailed(f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Options, opts *QueryOptions, loc locator, streamed bool) error {
+func answerFailed(f *Factory, out *service.Response, aerr *ask.AnswerError, opts *QueryOptions, loc locator, streamed bool) error {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	msg := llm.Redact(aerr.Err.Error())
 	f.Log().Warn().Err(aerr.Err).Msg("LLM failed; printing the grounded context report")
 	if opts.JSON {
-		j := toJSON(out, o.Thresholds, o.Mode, &opts.RetrievalFlags, loc)
-		j.Error = &errorJSON{Code: resilience.ErrorType(aerr.Err), Message: msg}
-		if err := printJSON(ios.Out, j); err != nil {
+		if err := printJSON(ios.Out, out.Result()); err != nil {
 			return err
 		}
 		fmt.Fprintf(ios.ErrOut, "aur: no answer from the LLM: %s\n", termtext.Block(msg))
@@ -181,7 +189,7 @@ func answerFailed(f *Factory, out *ask.Outcome, aerr *ask.AnswerError, o ask.Opt
 	}
 	fmt.Fprintf(ios.ErrOut, "aur: %s no answer from the LLM: %s\n", cs.Red("error:"), termtext.Block(msg))
 	fmt.Fprintln(ios.ErrOut, "aur: printing the grounded context report instead")
-	fmt.Fprint(ios.Out, printReport(out.Request(o.Thresholds), loc))
+	fmt.Fprint(ios.Out, printReport(out.Request(out.Thresholds), loc))
 	return &silentError{code: ExitError}
 }
 
@@ -192,24 +200,14 @@ func failGate(f *Factory, tier quality.Tier, failOn string) error {
 	}
 	gate, _ := quality.ParseTier(failOn)
 	if tier.Rank() <= gate.Rank() {
-		fmt.Fprintf(f.IOStreams.ErrOut, "aur: quality gate failed: %s match, --fail-on %s\n", tierWords(tier), failOn)
+		fmt.Fprintf(f.IOStreams.ErrOut, "aur: quality gate failed: %s match, --fail-on %s\n", service.TierWords(tier), failOn)
 		return &silentError{code: ExitGate}
 	}
 	return nil
 }
 
-func tierWords(t quality.Tier) string {
-	switch t {
-	case quality.Good:
-		return "good"
-	case quality.Weak:
-		return "weak"
-	}
-	return "no"
-}
-
 // printAnswer prints the human form of a query's outcome.
-func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags, loc locator, streamed bool) {
+func printAnswer(f *Factory, out *service.Response, rf *RetrievalFlags, loc locator, streamed bool) {
 	ios := f.IOStreams
 	w := ios.Out
 	cs := ios.ColorScheme()
@@ -220,7 +218,7 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 	if a.Provider == "" {
 		// The grounded context report is the answer, printed with paths
 		// from the working directory.
-		fmt.Fprint(w, printReport(out.Request(o.Thresholds), loc))
+		fmt.Fprint(w, printReport(out.Request(out.Thresholds), loc))
 		if rf.Explain && out.Retrieval != nil {
 			for _, r := range out.Retrieval.Results {
 				fmt.Fprintf(w, "%s %s\n", loc.at(r.Path, r.StartLine), termtext.Line(r.QualifiedName))
@@ -229,7 +227,7 @@ func printAnswer(f *Factory, out *ask.Outcome, o ask.Options, rf *RetrievalFlags
 		}
 		return
 	}
-	fmt.Fprintln(ios.ErrOut, gradeLine(f, out, o))
+	fmt.Fprintln(ios.ErrOut, gradeLine(f, out))
 	if out.Note != "" {
 		fmt.Fprintln(ios.ErrOut, cs.Yellow(out.Note))
 	}

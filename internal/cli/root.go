@@ -55,16 +55,21 @@ questions from it with ranked, graded retrieval.
 
 	mem := group(&cobra.Command{
 		Use:   "mem",
-		Short: "Manage the code memory: index, search, stats",
+		Short: "Manage the code memory: index, search, stats, backup, verify, restore",
 	})
 	mem.AddCommand(NewCmdIndex(f, nil))
-	mem.AddCommand(NewCmdMemStats(f, nil))
-	mem.AddCommand(NewCmdSearch(f, nil))
+	mem.AddCommand(reader(NewCmdMemStats(f, nil)))
+	mem.AddCommand(reader(NewCmdSearch(f, nil)))
+	mem.AddCommand(NewCmdBackup(f, nil))
+	mem.AddCommand(NewCmdVerify(f, nil))
+	mem.AddCommand(NewCmdRestore(f, nil))
 	cmd.AddCommand(mem)
-	cmd.AddCommand(NewCmdQuery(f, nil))
+	cmd.AddCommand(reader(NewCmdQuery(f, nil)))
 	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
-	cmd.AddCommand(NewCmdStats(f, nil))
+	cmd.AddCommand(reader(NewCmdStats(f, nil)))
+	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdMCP(f, nil))
 	return cmd
 }
 

@@ -12,8 +12,8 @@ import (
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/termtext"
-	"github.com/aurora-dev/aur/internal/tokenize"
 )
 
 // SearchOptions are the inputs of aur mem search.
@@ -24,6 +24,8 @@ type SearchOptions struct {
 	Files      bool
 	Fixed      bool
 	IgnoreCase bool
+	// Request is what the flags ask the service, checked.
+	Request service.SearchRequest
 }
 
 // NewCmdSearch builds aur mem search.
@@ -52,8 +54,13 @@ threshold (the JSON is printed all the same).`,
 		Args: minArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Query = strings.Join(args, " ")
-			if err := opts.validate(); err != nil {
+			req, err := opts.request(opts.Query)
+			if err != nil {
 				return err
+			}
+			req.Files, req.Fixed, req.IgnoreCase = opts.Files, opts.Fixed, opts.IgnoreCase
+			if err := req.Normalize(); err != nil {
+				return invalidError(err)
 			}
 			if opts.Query == "-" {
 				q, err := readQuery(f.IOStreams.In, f.Config().Int(config.KeyMaxQueryLength))
@@ -62,12 +69,8 @@ threshold (the JSON is printed all the same).`,
 				}
 				opts.Query = q
 			}
-			if opts.Fixed && opts.Files {
-				return usageErrorf("--fixed-strings and --files cannot be combined")
-			}
-			if opts.IgnoreCase && !opts.Fixed {
-				return usageErrorf("--ignore-case applies to --fixed-strings only (ranked search ignores case already)")
-			}
+			req.Query = opts.Query
+			opts.Request = req
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -88,33 +91,37 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if err != nil {
 		return err
 	}
-	aopts, err := askOptions(ctx, f, db, "search", &opts.RetrievalFlags)
+	req := opts.Request
+	if err := opts.here(ctx, f, db, &req); err != nil {
+		return err
+	}
+	svc, err := newService(ctx, f, db, req)
 	if err != nil {
 		return err
 	}
-	aopts.Files, aopts.Fixed, aopts.IgnoreCase = opts.Files, opts.Fixed, opts.IgnoreCase
 	loc, err := newLocator(ctx, f, db)
 	if err != nil {
 		return err
 	}
-	out, err := ask.Run(ctx, db, opts.Query, aopts)
+	out, err := svc.Search(ctx, req, service.Call{Face: service.FaceCLI, Mode: mode(f, opts.JSON)})
 	if err != nil {
 		return queryError(err)
 	}
+	warnSemantic(f, out)
 	// Like grep and ripgrep, no match is exit 1, so scripts can test it.
 	var none error
 	if out.Retrieval == nil || len(out.Retrieval.Results)+len(out.Retrieval.Files) == 0 {
 		none = &silentError{code: ExitError}
 	}
 	if opts.JSON {
-		if err := printJSON(f.IOStreams.Out, toJSON(out, aopts.Thresholds, aopts.Mode, &opts.RetrievalFlags, loc)); err != nil {
+		if err := printJSON(f.IOStreams.Out, out.Result()); err != nil {
 			return err
 		}
 		return none
 	}
 	ios := f.IOStreams
 	if ios.IsStderrTTY() || opts.Explain {
-		fmt.Fprintln(ios.ErrOut, gradeLine(f, out, aopts))
+		fmt.Fprintln(ios.ErrOut, gradeLine(f, out))
 	}
 	if opts.Files {
 		printFiles(f, ios.Out, out, loc)
@@ -126,7 +133,7 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 
 // printFiles prints ranked files: paths only when piped (like rg -l),
 // with scores and their best chunks at a terminal.
-func printFiles(f *Factory, w io.Writer, out *ask.Outcome, loc locator) {
+func printFiles(f *Factory, w io.Writer, out *service.Response, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
@@ -157,13 +164,12 @@ func printFiles(f *Factory, w io.Writer, out *ask.Outcome, loc locator) {
 // printResults prints ranked chunks: an aligned table with snippets at a
 // terminal, tab-separated lines otherwise (score, path:line, kind, name).
 // The line is the first match for --fixed-strings, else the chunk's first.
-func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags, loc locator) {
+func printResults(f *Factory, w io.Writer, out *service.Response, rf *RetrievalFlags, loc locator) {
 	ios := f.IOStreams
 	cs := ios.ColorScheme()
 	if out.Retrieval == nil {
 		return
 	}
-	tk := tokenize.New()
 	tty := ios.IsStdoutTTY()
 	for i, r := range out.Retrieval.Results {
 		line := r.StartLine
@@ -181,7 +187,7 @@ func printResults(f *Factory, w io.Writer, out *ask.Outcome, rf *RetrievalFlags,
 			fmt.Fprintf(w, "%s %s  %s  %s %s\n", cs.Gray(fmt.Sprintf("%2d", i+1)), scoreColor(cs, r.Score),
 				cs.Cyan(at), cs.Bold(name), cs.Gray(fmt.Sprintf("(%s, lines %d-%d)", r.Kind, r.StartLine, r.EndLine)))
 			if !rf.ShowContent {
-				for _, l := range strings.Split(query.Snippet(tk, r.Content, out.Retrieval.Terms, 3), "\n") {
+				for _, l := range strings.Split(service.Snippet(r.Content, out.Retrieval.Terms), "\n") {
 					fmt.Fprintf(w, "      %s\n", cs.Gray(termtext.Block(l)))
 				}
 			}
@@ -240,27 +246,12 @@ func printExplain(out io.Writer, r *query.Result) {
 	}
 }
 
-// gradeLine describes the grade against the thresholds, in colour at a
-// terminal.
-func gradeLine(f *Factory, out *ask.Outcome, o ask.Options) string {
-	cs := f.IOStreams.ColorScheme()
-	line := gradeText(out.Grade, o.Thresholds)
-	head, rest, _ := strings.Cut(line, ":")
-	switch out.Grade.Tier {
-	case "good":
-		head = cs.Green(head)
-	case "weak":
-		head = cs.Yellow(head)
-	default:
-		head = cs.Red(head)
-	}
-	return head + ":" + rest
-}
-
 // queryError maps pipeline errors to exit codes: invalid input is a usage
 // error (2), a prompt left with Ctrl-C is an interruption (130).
 func queryError(err error) error {
 	switch {
+	case errors.Is(err, service.ErrInvalid):
+		return invalidError(err)
 	case errors.Is(err, query.ErrInvalidQuery):
 		return &codedError{Code: ExitUsage, Err: err}
 	case errors.Is(err, ask.ErrAborted):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/resilience"
+	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/stats"
 )
 
@@ -187,56 +188,67 @@ func statsRun(ctx context.Context, opts *StatsOptions) error {
 	} else {
 		fmt.Fprintf(ios.ErrOut, "note: no queries recorded yet (no database at %s)\n", f.Config().DBPath)
 	}
-	s, err := stats.Summarize(ctx, src, opts.Window, !opts.RetrievalQuality)
+	req := service.StatsRequest{Window: opts.Window, Fail: opts.Fail}
+	switch {
+	case opts.RetrievalQuality:
+		req.View = service.ViewRetrievalQuality
+	case opts.SLA:
+		req.View = service.ViewSLA
+	case opts.Alerts:
+		req.View = service.ViewAlerts
+	}
+	req.Adjust = func(op *stats.Operational) error {
+		if err := countFallbacks(f, op); err != nil {
+			fmt.Fprintf(ios.ErrOut, "warning: replica fallbacks not counted: %v\n", err)
+		}
+		return nil
+	}
+	rep, err := service.Stats(ctx, src, req, opts.Rules)
 	if err != nil {
 		return err
 	}
 	cs := ios.ColorScheme()
 	st := stats.Style{Bold: cs.Bold, Good: cs.Green, Bad: cs.Red, Warn: cs.Yellow}
 	out := ios.Out
-	switch {
-	case opts.RetrievalQuality:
-		if opts.JSON {
-			return printJSON(out, s.Retrieval)
-		}
-		return stats.WriteRetrievalQuality(out, &s.Retrieval, st)
-	case opts.SLA:
-		sla := stats.CheckSLA(s)
-		if opts.JSON {
-			err = printJSON(out, sla)
-		} else {
-			err = stats.WriteSLA(out, sla, st)
-		}
-		if err != nil {
+	if opts.JSON {
+		if err := printJSON(out, rep.Value()); err != nil {
 			return err
 		}
-		if opts.Check && !sla.Met {
+	}
+	switch {
+	case rep.Retrieval != nil:
+		if opts.JSON {
+			return nil
+		}
+		return stats.WriteRetrievalQuality(out, rep.Retrieval, st)
+	case rep.SLA != nil:
+		if !opts.JSON {
+			if err := stats.WriteSLA(out, rep.SLA, st); err != nil {
+				return err
+			}
+		}
+		if opts.Check && !rep.SLA.Met {
 			return &codedError{Code: ExitGate, Err: fmt.Errorf("SLA not met over %s", opts.Window.Label())}
 		}
 		return nil
-	case opts.Alerts:
-		return alertsRun(ctx, opts, s, st)
+	case rep.Alerts != nil:
+		return alertsRun(ctx, opts, rep.Alerts, st)
 	}
 	if opts.JSON {
-		return printJSON(out, s.Operational)
+		return nil
 	}
-	return stats.WriteOperational(out, &s.Operational, st)
+	return stats.WriteOperational(out, rep.Operational, st)
 }
 
 // alertsRun prints the alerts, then posts them to the webhook, then
 // applies --check: a failed post (exit 1) outranks the gate (exit 3),
 // because then nobody was told.
-func alertsRun(ctx context.Context, opts *StatsOptions, s *stats.Summary, st stats.Style) error {
+func alertsRun(ctx context.Context, opts *StatsOptions, r *stats.AlertReport, st stats.Style) error {
 	f := opts.F
-	r := stats.CheckAlerts(s, opts.Rules, opts.Fail)
-	var err error
-	if opts.JSON {
-		err = printJSON(f.IOStreams.Out, r)
-	} else {
-		err = stats.WriteAlerts(f.IOStreams.Out, r, st)
-	}
-	if err != nil {
-		return err
+	if !opts.JSON {
+		if err := stats.WriteAlerts(f.IOStreams.Out, r, st); err != nil {
+			return err
+		}
 	}
 	if opts.Webhook != "" && len(r.Alerts) > 0 {
 		client := opts.HTTPClient

@@ -39,6 +39,7 @@ const (
 	KeyCacheHotSize          = "cache_hot_size"
 	KeyCacheTTL              = "cache_ttl"
 	KeyCachePath             = "cache_path"
+	KeyReplicaPath           = "replica_path"
 	KeyRateLimitRPM          = "rate_limit_rpm"
 	KeyRateLimitMaxWait      = "rate_limit_max_wait"
 	KeyMaxRetries            = "max_retries"
@@ -48,6 +49,10 @@ const (
 	KeyEnableSecurityScan    = "enable_security_scan"
 	KeyAPIKeyFile            = "api_key_file"
 	KeyAlertRules            = "alert_rules"
+	KeyMetricsEnabled        = "metrics_enabled"
+	KeyMetricsPort           = "metrics_port"
+	KeyMCPMaxResults         = "mcp_max_results"
+	KeyMCPMaxChars           = "mcp_max_chars"
 
 	// Semantic retrieval (README "Semantic retrieval"): no base URL, no
 	// semantic layer. The key itself is read from AURORA_EMBED_API_KEY,
@@ -81,6 +86,10 @@ var Defaults = map[string]any{
 	KeyRetryBaseDelayMS:      100,
 	KeyRetryMaxDelayMS:       5000,
 	KeyEnableSecurityScan:    true,
+	KeyMetricsEnabled:        true,
+	KeyMetricsPort:           0,
+	KeyMCPMaxResults:         20,
+	KeyMCPMaxChars:           20000,
 	KeyEmbedDimensions:       0,
 	KeyEmbedBatch:            64,
 	KeyEmbedRateLimitRPM:     3000,
@@ -110,6 +119,10 @@ type Config struct {
 	// it was set rather than derived.
 	DBPath     string
 	DBExplicit bool
+	// ReplicaPath is the replica database (AURORA_REPLICA_PATH,
+	// replica_path), absolute, or "" for none. A relative path is
+	// relative to the working directory, as for DBPath.
+	ReplicaPath string
 	// Files are the configuration files that were read, weakest first.
 	Files []string
 }
@@ -182,6 +195,9 @@ func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
 		c.DBPath, c.DBExplicit = absPath(wd, p), true
 	} else {
 		c.DBPath = filepath.Join(c.ProjectRoot, ".aurora", "memory.db")
+	}
+	if p := c.String(KeyReplicaPath); p != "" {
+		c.ReplicaPath = absPath(wd, p)
 	}
 	if len(problems) > 0 {
 		return c, &InvalidError{Problems: problems}

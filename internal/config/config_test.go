@@ -82,7 +82,8 @@ var settingCases = map[string]struct {
 		ok:  map[string]string{"600": "600", "90s": "90", "2m": "120", "0.5": "500ms", "1h30m": "5400"},
 		bad: []string{"0", "-1", "0s", "-5m", "NaN", "Inf", "forever", "10 minutes"},
 	},
-	KeyCachePath: {ok: map[string]string{"/tmp/c.db": "/tmp/c.db"}},
+	KeyCachePath:   {ok: map[string]string{"/tmp/c.db": "/tmp/c.db"}},
+	KeyReplicaPath: {ok: map[string]string{"/srv/aur/replica.db": "/srv/aur/replica.db", "replica.db": "replica.db"}},
 	KeyRateLimitRPM: {
 		ok:  map[string]string{"1": "1", "60000": "60000"},
 		bad: []string{"0", "-60", "fast"},
@@ -111,7 +112,23 @@ var settingCases = map[string]struct {
 		ok:  map[string]string{"on": "true", "yes": "true", "1": "true", "off": "false", "no": "false", "False": "false"},
 		bad: []string{"perhaps", "enabled", "y", "2"},
 	},
-	KeyAPIKeyFile:   {ok: map[string]string{"/run/secrets/key": "/run/secrets/key"}},
+	KeyAPIKeyFile: {ok: map[string]string{"/run/secrets/key": "/run/secrets/key"}},
+	KeyMetricsEnabled: {
+		ok:  map[string]string{"false": "false", "1": "true"},
+		bad: []string{"maybe"},
+	},
+	KeyMetricsPort: {
+		ok:  map[string]string{"9090": "9090", "0": "0"},
+		bad: []string{"-1", "65536", "http"},
+	},
+	KeyMCPMaxResults: {
+		ok:  map[string]string{"5": "5"},
+		bad: []string{"0", "1001"},
+	},
+	KeyMCPMaxChars: {
+		ok:  map[string]string{"4000": "4000"},
+		bad: []string{"10", "x"},
+	},
 	KeyEmbedBaseURL: {ok: map[string]string{"http://localhost:11434/v1": "http://localhost:11434/v1"}},
 	KeyEmbedModel:   {ok: map[string]string{"nomic-embed-text": "nomic-embed-text"}},
 	KeyEmbedDimensions: {
@@ -302,5 +319,20 @@ func TestParseBool(t *testing.T) {
 		if _, ok := ParseBool(s); ok {
 			t.Errorf("ParseBool(%q) accepted", s)
 		}
+	}
+}
+
+// TestReplicaPath: AURORA_REPLICA_PATH or replica_path, relative to the
+// working directory like the database; none by default.
+func TestReplicaPath(t *testing.T) {
+	work := isolate(t)
+	c, err := Load(nil, "")
+	if err != nil || c.ReplicaPath != "" {
+		t.Fatalf("default: %q, %v; want none", c.ReplicaPath, err)
+	}
+	t.Setenv("AURORA_REPLICA_PATH", "mirror/replica.db")
+	c, err = Load(nil, "")
+	if err != nil || c.ReplicaPath != filepath.Join(work, "mirror", "replica.db") {
+		t.Errorf("relative: %q, %v; want it under %s", c.ReplicaPath, err, work)
 	}
 }

@@ -69,6 +69,17 @@ var specs = []spec{
 	{key: KeyLLMProvider, kind: kindEnum, enum: []string{"", "auto", "openai", "anthropic", "none", "off"}},
 	{key: KeyEnableSecurityScan, kind: kindBool},
 	{key: KeyAPIKeyFile, kind: kindString},
+	// aur serve: /metrics on the same listener, or on its own port when
+	// metrics_port is set (0: the same listener).
+	{key: KeyMetricsEnabled, kind: kindBool},
+	{key: KeyMetricsPort, kind: kindInt, min: 0, max: 65535},
+	// aur mcp: the caps of one tool call's result.
+	{key: KeyMCPMaxResults, kind: kindInt, min: 1, max: 1000},
+	{key: KeyMCPMaxChars, kind: kindInt, min: 200, max: maxCount},
+	// New keys go after the existing ones: aur config show --json lists
+	// keys in this order, and scripts may index it.
+	{key: KeyReplicaPath, kind: kindString},
+	// Semantic retrieval (README "Semantic retrieval").
 	{key: KeyEmbedBaseURL, kind: kindString},
 	{key: KeyEmbedModel, kind: kindString},
 	// 0 is the model's own length; 65536 is past every model's.

@@ -47,6 +47,14 @@ type Options struct {
 	Log zerolog.Logger
 	// Progress, if set, is called from one goroutine as files finish.
 	Progress func(done, total int)
+	// Files, if not nil, limits the run to these paths (relative to Root,
+	// files or directories), as a watcher reports changes: each existing
+	// file is indexed if it changed and a full walk would index it, each
+	// directory is walked, and what is indexed at or under a path that no
+	// longer exists (or is now ignored) is deleted. Path is not walked, the
+	// skipped-file records and git history are left as they are (the next
+	// full run refreshes them).
+	Files []string
 }
 
 // Summary reports what a run did. It is printed by aur mem index --json;
@@ -154,9 +162,20 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	sum := &Summary{Root: opts.Root, Path: opts.Path, DryRun: opts.DryRun,
 		Skipped: map[string]int{}, ChunksByLanguage: map[string]int{}, Problems: []Problem{}}
 
-	w, err := walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude, opts.NoIgnore)
-	if err != nil {
-		return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
+	var w *walker
+	var rels []string
+	if opts.Files != nil {
+		rels = cleanRels(opts.Files)
+		m, err := NewMatcher(opts.Root, opts.SkipDirs, opts.NoIgnore)
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
+		}
+		w, _ = m.walkPaths(rels, opts.MaxFileSize, opts.Exclude)
+	} else {
+		w, err = walk(opts.Root, sub, opts.MaxFileSize, opts.SkipDirs, opts.Exclude, opts.NoIgnore)
+		if err != nil {
+			return nil, fmt.Errorf("walk %s: %w", opts.Path, err)
+		}
 	}
 	sum.FilesSeen = len(w.files)
 	for _, s := range w.skipped {
@@ -168,7 +187,12 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	}
 
 	old := map[string]store.File{}
-	if db != nil {
+	switch {
+	case db != nil && opts.Files != nil:
+		if old, err = db.FilesAt(ctx, rels); err != nil {
+			return nil, err
+		}
+	case db != nil:
 		if old, err = db.FilesUnder(ctx, sub); err != nil {
 			return nil, err
 		}
@@ -260,7 +284,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 	// Bookkeeping is written even when interrupted, so the database says
 	// what it holds; it must not be cut short by the cancelled context.
 	bctx := context.WithoutCancel(ctx)
-	if werr == nil && !interrupted {
+	if werr == nil && !interrupted && opts.Files == nil {
 		var skipped []store.Skipped
 		for _, p := range sum.Problems {
 			if p.Reason != ReasonParseError {
@@ -271,7 +295,7 @@ func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
 			werr = err
 		}
 	}
-	if werr == nil && !interrupted && !opts.NoGit {
+	if werr == nil && !interrupted && !opts.NoGit && opts.Files == nil {
 		if n, err := updateGitHistory(ctx, db, opts.Root); err != nil {
 			opts.Log.Warn().Err(err).Msg("git history not recorded")
 		} else {

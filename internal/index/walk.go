@@ -113,26 +113,9 @@ func (r *rule) String() string { return fmt.Sprintf("%s:%d: %s", r.file, r.line,
 // top of the git work tree holding root, or from root itself outside a
 // repository; never from above (see gitTopLevel). noIgnore reads none.
 func walk(root, sub string, maxSize int64, skipDirs, exclude []string, noIgnore bool) (*walker, error) {
-	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, exclude: map[string]bool{}, noIgnore: noIgnore}
-	for _, d := range skipDirs {
-		w.skipDirs[d] = true
-	}
-	for _, p := range exclude {
-		w.exclude[p] = true
-	}
-	// Ignore rules are anchored at the git work tree when the root is inside
-	// one, so a .gitignore above the root still applies.
-	ignoreBase := root
-	if top := gitTopLevel(root); top != "" {
-		ignoreBase = top
-		w.patterns = append(w.patterns, w.readIgnoreFile(filepath.Join(top, ".git", "info", "exclude"), nil)...)
-	}
-	rel, err := filepath.Rel(ignoreBase, root)
+	w, ignoreBase, err := newWalker(root, maxSize, skipDirs, exclude, noIgnore)
 	if err != nil {
 		return nil, err
-	}
-	if rel != "." {
-		w.base = strings.Split(filepath.ToSlash(rel), "/")
 	}
 	// Ignore files of the ancestors of the start dir, from the base down;
 	// the start dir's own are read by walkDir.
@@ -150,6 +133,35 @@ func walk(root, sub string, maxSize int64, skipDirs, exclude []string, noIgnore 
 	}
 	w.walkDir(start, sub, w.patterns)
 	return w, nil
+}
+
+// newWalker returns a walker over root holding the rules that apply from
+// outside it: .git/info/exclude, and (by walk) the ignore files between
+// the ignore base and the start directory. The ignore base is the top of
+// the git work tree holding root, or root itself outside a repository.
+func newWalker(root string, maxSize int64, skipDirs, exclude []string, noIgnore bool) (*walker, string, error) {
+	w := &walker{root: root, maxSize: maxSize, skipDirs: map[string]bool{}, exclude: map[string]bool{}, noIgnore: noIgnore}
+	for _, d := range skipDirs {
+		w.skipDirs[d] = true
+	}
+	for _, p := range exclude {
+		w.exclude[p] = true
+	}
+	// Ignore rules are anchored at the git work tree when the root is inside
+	// one, so a .gitignore above the root still applies.
+	ignoreBase := root
+	if top := gitTopLevel(root); top != "" {
+		ignoreBase = top
+		w.patterns = append(w.patterns, w.readIgnoreFile(filepath.Join(top, ".git", "info", "exclude"), nil)...)
+	}
+	rel, err := filepath.Rel(ignoreBase, root)
+	if err != nil {
+		return nil, "", err
+	}
+	if rel != "." {
+		w.base = strings.Split(filepath.ToSlash(rel), "/")
+	}
+	return w, ignoreBase, nil
 }
 
 func (w *walker) comps(rel string) []string {
@@ -225,81 +237,88 @@ func (w *walker) walkDir(abs, rel string, inherited []rule) {
 	}
 	manifest := hasManifest(ents)
 	for _, e := range ents {
-		name := e.Name()
-		r := joinRel(rel, name)
-		a := filepath.Join(abs, name)
-		if w.exclude[a] {
-			continue
+		w.entry(abs, rel, e, ps, manifest)
+	}
+}
+
+// entry decides one entry of the directory dirAbs (dirRel relative to
+// the root), whose rules are ps and whose listing holds a build manifest
+// when manifest is set: a file is listed or skipped, a directory walked.
+func (w *walker) entry(dirAbs, dirRel string, e fs.DirEntry, ps []rule, manifest bool) {
+	name := e.Name()
+	r := joinRel(dirRel, name)
+	a := filepath.Join(dirAbs, name)
+	if w.exclude[a] {
+		return
+	}
+	typ := e.Type()
+	isDir := typ.IsDir()
+	if typ&fs.ModeSymlink != 0 {
+		// Links to files inside the root are read like files. Links to
+		// directories are never followed: one outside the root would
+		// index foreign files, one inside it would index its target a
+		// second time (bypassing the target's ignore rules) or loop.
+		// Real directories cannot form cycles, so no visited set is
+		// needed, and the result does not depend on the walk order.
+		target, err := filepath.EvalSymlinks(a)
+		if err != nil {
+			// EvalSymlinks reports a cycle of links as "too many links",
+			// a dangling link as a not-exist error.
+			reason := ReasonSymlinkLoop
+			if errors.Is(err, fs.ErrNotExist) {
+				reason = ReasonSymlinkGone
+			}
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: err.Error()})
+			return
 		}
-		typ := e.Type()
-		isDir := typ.IsDir()
-		if typ&fs.ModeSymlink != 0 {
-			// Links to files inside the root are read like files. Links to
-			// directories are never followed: one outside the root would
-			// index foreign files, one inside it would index its target a
-			// second time (bypassing the target's ignore rules) or loop.
-			// Real directories cannot form cycles, so no visited set is
-			// needed, and the result does not depend on the walk order.
-			target, err := filepath.EvalSymlinks(a)
-			if err != nil {
-				// EvalSymlinks reports a cycle of links as "too many links",
-				// a dangling link as a not-exist error.
-				reason := ReasonSymlinkLoop
-				if errors.Is(err, fs.ErrNotExist) {
-					reason = ReasonSymlinkGone
-				}
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: err.Error()})
-				continue
-			}
-			if !Within(w.root, target) {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkOut, detail: target})
-				continue
-			}
-			fi, err := os.Stat(target)
-			if err != nil {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
-				continue
-			}
-			if fi.IsDir() {
-				reason := ReasonSymlinkDir
-				if Within(target, abs) {
-					reason = ReasonSymlinkLoop
-				}
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: target, isDir: true})
-				continue
-			}
+		if !Within(w.root, target) {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSymlinkOut, detail: target})
+			return
 		}
-		if isDir {
-			if w.skipDirs[name] || (manifest && slices.Contains(BuildOutputDirs, name)) || isVirtualenv(a) {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonDefaultSkip, isDir: true})
-				continue
-			}
-			if by := ignored(ps, w.comps(r), true); by != nil {
-				w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String(), isDir: true})
-				continue
-			}
-			w.walkDir(a, r, ps)
-			continue
-		}
-		if by := ignored(ps, w.comps(r), false); by != nil {
-			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String()})
-			continue
-		}
-		fi, err := os.Stat(a)
+		fi, err := os.Stat(target)
 		if err != nil {
 			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
-			continue
+			return
 		}
-		if !fi.Mode().IsRegular() {
-			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSpecial})
-			continue
+		if fi.IsDir() {
+			reason := ReasonSymlinkDir
+			if Within(target, dirAbs) {
+				reason = ReasonSymlinkLoop
+			}
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: reason, detail: target, isDir: true})
+			return
 		}
-		if fi.Size() > w.maxSize {
-			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonTooLarge, detail: humanBytes(fi.Size())})
-			continue
-		}
-		w.files = append(w.files, walkEntry{rel: r, abs: a, size: fi.Size(), mtim: fi.ModTime().UnixNano()})
 	}
+	if isDir {
+		if w.skipDirs[name] || (manifest && slices.Contains(BuildOutputDirs, name)) || isVirtualenv(a) {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonDefaultSkip, isDir: true})
+			return
+		}
+		if by := ignored(ps, w.comps(r), true); by != nil {
+			w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String(), isDir: true})
+			return
+		}
+		w.walkDir(a, r, ps)
+		return
+	}
+	if by := ignored(ps, w.comps(r), false); by != nil {
+		w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonIgnored, detail: by.String()})
+		return
+	}
+	fi, err := os.Stat(a)
+	if err != nil {
+		w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonUnreadable, detail: err.Error()})
+		return
+	}
+	if !fi.Mode().IsRegular() {
+		w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonSpecial})
+		return
+	}
+	if fi.Size() > w.maxSize {
+		w.skipped = append(w.skipped, skipEntry{rel: r, reason: ReasonTooLarge, detail: humanBytes(fi.Size())})
+		return
+	}
+	w.files = append(w.files, walkEntry{rel: r, abs: a, size: fi.Size(), mtim: fi.ModTime().UnixNano()})
 }
 
 // within reports whether path is root or below it.

@@ -196,7 +196,7 @@ func NewResilientEmbedder(e *OpenAIEmbedder, opts Options) (*ResilientEmbedder, 
 	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
 	pol, err := resilience.NewPolicy(ProviderEmbeddings, cfg, resilience.PolicyDeps{
 		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(ProviderEmbeddings), Metrics: o.Metrics,
-		BreakerStore: o.BreakerStore, BreakerKey: ProviderEmbeddings + "@" + e.Endpoint(),
+		BreakerStore: o.BreakerStore, BreakerKey: ProviderEmbeddings + "@" + e.Endpoint(), Observer: o.Observer,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resilience policy for %s: %w", ProviderEmbeddings, err)

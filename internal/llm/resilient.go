@@ -55,6 +55,9 @@ type Options struct {
 	// BreakerStore keeps the breaker's state across processes (aur keeps
 	// it in $AURORA_HOME/state); nil means per process only.
 	BreakerStore resilience.BreakerStore `json:"-"`
+	// Observer hears every attempt, retry, rate-limit wait and breaker
+	// state (Prometheus metrics in aur serve); nil means nobody.
+	Observer resilience.Observer `json:"-"`
 }
 
 // DefaultOptions returns 60 requests per minute with up to 60 s of
@@ -150,7 +153,7 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
 	pol, err := resilience.NewPolicy(p.Name(), cfg, resilience.PolicyDeps{
 		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(p.Name()), Metrics: o.Metrics,
-		BreakerStore: o.BreakerStore, BreakerKey: BreakerKey(p),
+		BreakerStore: o.BreakerStore, BreakerKey: BreakerKey(p), Observer: o.Observer,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("resilience policy for %s: %w", p.Name(), err)

@@ -82,7 +82,7 @@ var DefaultRanking = Ranking{
 	TestFactor:       0.6,
 	PhraseWeight:     0.8,
 	FileDecay:        0.5,
-	FileCandidates:   3,
+	FileCandidates:   2,
 }
 
 // hybrid combines the lexical score and activation:

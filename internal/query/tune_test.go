@@ -87,6 +87,8 @@ func TestTuneFromEnv(t *testing.T) {
 				r.PhraseWeight = x
 			case "cal":
 				r.Calibration = x
+			case "fcand":
+				r.FileCandidates = int(x)
 			case "cand":
 				r.Candidates = int(x)
 			case "bodytf":

@@ -3,6 +3,7 @@ package resilience
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // PolicyConfig configures the retry and breaker layers of a Policy. Rate
@@ -30,6 +31,25 @@ type PolicyDeps struct {
 	// server being down does not open the breaker of the public API.
 	BreakerStore BreakerStore
 	BreakerKey   string
+	// Observer hears of every attempt, retry, rate-limit wait and the
+	// breaker's state, for metrics; nil means nobody.
+	Observer Observer
+}
+
+// Observer hears what a Policy does, for metrics (Prometheus counters in
+// internal/metrics). Calls come from the caller's goroutine and must not
+// block.
+type Observer interface {
+	// Attempt is one request to the provider, or one refused by the open
+	// breaker: outcome is "ok" or an ErrorType label (http_429,
+	// timeout, breaker_open, ...).
+	Attempt(provider, outcome string)
+	// Retry is an attempt after the first of a call.
+	Retry(provider string)
+	// RateLimitWait is a wait for a rate-limit slot that took d.
+	RateLimitWait(provider string, d time.Duration)
+	// BreakerState is the breaker's state after a call (and at start).
+	BreakerState(provider string, s BreakerState)
 }
 
 // Policy makes one provider call resilient. Build one per provider at
@@ -66,6 +86,7 @@ type Policy struct {
 	breaker  *Breaker
 	limiter  *RateLimiter
 	metrics  *Collector
+	obs      Observer
 }
 
 // NewPolicy returns the policy for provider.
@@ -86,7 +107,11 @@ func NewPolicy(provider string, cfg PolicyConfig, deps PolicyDeps) (*Policy, err
 	if deps.BreakerStore != nil {
 		_ = b.Persist(deps.BreakerStore, deps.BreakerKey) // an unreadable state file starts closed
 	}
-	return &Policy{provider: provider, clock: clock, retrier: r, breaker: b, limiter: deps.Limiter, metrics: deps.Metrics}, nil
+	p := &Policy{provider: provider, clock: clock, retrier: r, breaker: b, limiter: deps.Limiter, metrics: deps.Metrics, obs: deps.Observer}
+	if p.obs != nil {
+		p.obs.BreakerState(provider, b.State())
+	}
+	return p, nil
 }
 
 // Provider returns the provider name.
@@ -101,10 +126,23 @@ func (p *Policy) Breaker() *Breaker { return p.breaker }
 // *RateLimitExceededError.
 func (p *Policy) Do(ctx context.Context, fn func(ctx context.Context) error) error {
 	start := p.clock.Now()
+	attempts := 0
 	err := p.breaker.Execute(ctx, func(ctx context.Context) error {
 		return p.retrier.Do(ctx, func(ctx context.Context) error {
+			attempts++
+			if attempts > 1 && p.obs != nil {
+				p.obs.Retry(p.provider)
+			}
 			if p.limiter != nil {
-				if err := p.limiter.Wait(ctx); err != nil {
+				wstart := p.clock.Now()
+				err := p.limiter.Wait(ctx)
+				if w := p.clock.Now().Sub(wstart); p.obs != nil && w >= time.Millisecond {
+					p.obs.RateLimitWait(p.provider, w)
+				}
+				if err != nil {
+					if p.obs != nil {
+						p.obs.Attempt(p.provider, ErrorType(err))
+					}
 					return err
 				}
 			}
@@ -112,11 +150,26 @@ func (p *Policy) Do(ctx context.Context, fn func(ctx context.Context) error) err
 			if err != nil && p.metrics != nil {
 				p.metrics.RecordError(ErrorType(err))
 			}
+			if p.obs != nil {
+				outcome := "ok"
+				if err != nil {
+					outcome = ErrorType(err)
+				}
+				p.obs.Attempt(p.provider, outcome)
+			}
 			return err
 		})
 	})
-	if err != nil && p.metrics != nil && isBreakerOpen(err) {
-		p.metrics.RecordError(ErrorType(err))
+	if err != nil && isBreakerOpen(err) {
+		if p.metrics != nil {
+			p.metrics.RecordError(ErrorType(err))
+		}
+		if p.obs != nil {
+			p.obs.Attempt(p.provider, ErrorType(err))
+		}
+	}
+	if p.obs != nil {
+		p.obs.BreakerState(p.provider, p.breaker.State())
 	}
 	if p.metrics != nil && !errors.Is(ctx.Err(), context.Canceled) {
 		p.metrics.RecordQuery(p.clock.Now().Sub(start), err == nil)

@@ -21,6 +21,10 @@ const (
 	MetricWeakStartAnewRate    = "weak_start_anew_rate"    // of prompted weak matches
 	MetricWeakStartOverRate    = "weak_start_over_rate"    // of prompted weak matches
 	MetricWeakContinueRate     = "weak_continue_rate"      // of prompted weak matches
+	// MetricReplicaFallbacks counts commands answered from the replica
+	// because the primary database was unusable; reported only when
+	// there were some, so a rule "replica_fallbacks > 0" fires on one.
+	MetricReplicaFallbacks = "replica_fallbacks"
 )
 
 // KnownMetrics lists every metric name Metrics can report, for checking
@@ -33,6 +37,7 @@ func KnownMetrics() []string {
 		MetricAvailability, MetricRetrievalQueryCount, MetricNoMatchRate, MetricWeakMatchRate, MetricGoodMatchRate,
 		MetricAvgGroundedness, MetricAvgHighQualityChunks,
 		MetricWeakStartAnewRate, MetricWeakStartOverRate, MetricWeakContinueRate,
+		MetricReplicaFallbacks,
 	}
 }
 
@@ -81,6 +86,9 @@ func MergeRules(base, extra []resilience.Rule) []resilience.Rule {
 func (s *Summary) Metrics() map[string]float64 {
 	op, rq := s.Operational, s.Retrieval
 	m := map[string]float64{resilience.MetricQueryCount: float64(op.QueryCount)}
+	if op.ReplicaFallbacks > 0 {
+		m[MetricReplicaFallbacks] = float64(op.ReplicaFallbacks)
+	}
 	if op.QueryCount > 0 {
 		m[resilience.MetricSuccessRate] = op.SuccessRate
 		m[resilience.MetricErrorRate] = op.ErrorRate

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
@@ -78,6 +79,21 @@ type Operational struct {
 	// ByMode always holds interactive, non_interactive and headless, and
 	// any other recorded mode ("unknown" when empty).
 	ByMode map[string]ModeStats `json:"by_mode"`
+	// ReplicaFallbacks counts the commands answered from the replica
+	// because the primary database was unusable, from the fallback log
+	// beside the database (package ha; the caller fills it in). Those
+	// queries are not in the figures above: the replica is read-only and
+	// records nothing. LastReplicaFallback is the newest, if any.
+	ReplicaFallbacks    int64            `json:"replica_fallbacks"`
+	LastReplicaFallback *ReplicaFallback `json:"last_replica_fallback,omitempty"`
+}
+
+// ReplicaFallback is when and why a command last fell back to the
+// replica.
+type ReplicaFallback struct {
+	Time    time.Time `json:"ts"`
+	Command string    `json:"command"`
+	Reason  string    `json:"reason"`
 }
 
 // ModeStats are the figures of one query mode.

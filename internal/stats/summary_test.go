@@ -75,7 +75,12 @@ func TestSummarizeGuideExample(t *testing.T) {
 	if diff := cmp.Diff(wantMetrics, s.Metrics(), approx); diff != "" {
 		t.Errorf("metrics (-want +got):\n%s", diff)
 	}
-	// A summary with every kind of data reports every known metric.
+	// A summary with every kind of data reports every known metric;
+	// replica fallbacks come from outside the queries table.
+	s.Operational.ReplicaFallbacks = 2
+	if m := s.Metrics(); m[MetricReplicaFallbacks] != 2 {
+		t.Errorf("replica_fallbacks metric = %v, want 2", m[MetricReplicaFallbacks])
+	}
 	known := KnownMetrics()
 	slices.Sort(known)
 	got := slices.Sorted(maps.Keys(s.Metrics()))

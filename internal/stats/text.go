@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/aurora-dev/aur/internal/resilience"
@@ -147,6 +148,13 @@ func WriteOperational(w io.Writer, op *Operational, st Style) error {
 	p := &printer{w: w}
 	p.title(st, "Operational Metrics ("+op.Window.Label()+")")
 	p.row("Total Queries", Count(op.QueryCount), "")
+	if op.ReplicaFallbacks > 0 {
+		rest := ""
+		if l := op.LastReplicaFallback; l != nil {
+			rest = fmt.Sprintf("  (last %s, %s: %s)", l.Time.UTC().Format(time.RFC3339), l.Command, l.Reason)
+		}
+		p.row("Replica Fallbacks", Count(op.ReplicaFallbacks), rest)
+	}
 	if op.QueryCount == 0 {
 		p.printf("\nNo queries in this window.\n")
 		return p.err

@@ -58,7 +58,7 @@ func (db *DB) QuickCheck(ctx context.Context) (bool, error) {
 // damaged file is kept for inspection, and removes the damage marker. It
 // returns the new name.
 func MoveAside(path string, now time.Time) (string, error) {
-	aside := path + ".broken-" + now.UTC().Format("20060102T150405Z")
+	aside := BrokenName(path, now)
 	if err := os.Rename(path, aside); err != nil {
 		return "", fmt.Errorf("move damaged database aside: %w", err)
 	}

@@ -9,6 +9,11 @@
 // transaction, and commit, so a killed process leaves the database as of
 // its last commit.
 //
+// Copies of a database (the replica, backups, a restore; copy.go) go
+// through SQLite's online backup API and are atomic; Verify checks any
+// database file without changing it; Restore replaces a database by a
+// verified copy under the writer lock. Package ha decides when.
+//
 // The store knows nothing of ranking or of the command line; it stores and
 // fetches. It needs the build tags sqlite_fts5 and sqlite_math_functions.
 package store

@@ -35,8 +35,43 @@ type WriterLock struct {
 // unknown) and LockWriter waits until the lock is free or ctx is done.
 // The database's directory must exist (Open creates it).
 func LockWriter(ctx context.Context, path string, waiting func(pid int)) (*WriterLock, error) {
-	name := path + LockSuffix
 	told := false
+	for {
+		l, err := TryLockWriter(path)
+		var le *LockedError
+		if !errors.As(err, &le) {
+			return l, err
+		}
+		if !told && waiting != nil {
+			told = true
+			waiting(le.PID)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// LockedError is TryLockWriter's answer when another process holds the
+// writer lock.
+type LockedError struct {
+	Path string // the lock file
+	PID  int    // the holder, 0 if unknown
+}
+
+func (e *LockedError) Error() string {
+	if e.PID > 0 {
+		return fmt.Sprintf("an index run (pid %d) holds the writer lock %s", e.PID, e.Path)
+	}
+	return "an index run holds the writer lock " + e.Path
+}
+
+// TryLockWriter takes the writer lock of the database at path if it is
+// free, and returns a *LockedError if another process holds it.
+func TryLockWriter(path string) (*WriterLock, error) {
+	name := path + LockSuffix
 	for {
 		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
 		if errors.Is(err, fs.ErrPermission) {
@@ -66,17 +101,9 @@ func LockWriter(ctx context.Context, path string, waiting func(pid int)) (*Write
 		if !errors.Is(err, errLocked) {
 			return nil, fmt.Errorf("writer lock %s: %w", name, err)
 		}
-		if !told && waiting != nil {
-			told = true
-			b, _ := os.ReadFile(name)
-			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-			waiting(pid)
-		}
-		select {
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		case <-time.After(100 * time.Millisecond):
-		}
+		b, _ := os.ReadFile(name)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+		return nil, &LockedError{Path: name, PID: pid}
 	}
 }
 

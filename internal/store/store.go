@@ -29,7 +29,8 @@ import (
 const driverName = "sqlite3_aur"
 
 // driverNameRO opens databases read-only: no connect hook, as neither the
-// page size nor the journal mode can be set without writing.
+// page size nor the journal mode can be set without writing. openFile
+// uses it too, for files that must keep their journal mode.
 const driverNameRO = "sqlite3_aur_ro"
 
 func init() {
@@ -99,10 +100,7 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 			return nil, fmt.Errorf("open store %q: %w", path, err)
 		}
 	}
-	q := url.Values{}
-	q.Set("_busy_timeout", "5000")
-	q.Set("_foreign_keys", "on")
-	q.Set("_synchronous", "NORMAL")
+	q := dsnParams(o.readOnly)
 	driver := driverName
 	if o.readOnly {
 		if _, err := os.Stat(path); err != nil {
@@ -113,15 +111,12 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 		if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) && !Writable(filepath.Dir(path)) {
 			q.Set("immutable", "1")
 		}
-	} else {
-		q.Set("_txlock", "immediate")
 	}
 	// 8 MB of page cache per connection: aur processes are short-lived, so a
 	// larger cache only grows the indexer's memory (32 MB measured 300 MB
 	// peak RSS on GOROOT/src against 220 MB, for the same time).
 	q.Set("_cache_size", "-8000")
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-	sqldb, err := sql.Open(driver, dsn)
+	sqldb, err := sql.Open(driver, dsn(path, q))
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
@@ -132,6 +127,47 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 	}
 	return db, nil
 }
+
+// openFile opens a SQLite file as it is, without Open's pragmas, WAL
+// switch or migrations, for the two uses that must see the file exactly
+// as it lies: a copy's destination (copy.go), whose journal mode and
+// schema the copy decides, and a file under verification (verify.go),
+// which may be damaged or of another schema version and must not be
+// changed. It takes the damage marker as no reason to refuse: both uses
+// are how a damaged database is handled. One connection: a copy's raw
+// connection and its follow-up statements must be the same one.
+func openFile(path string, mode fileMode) (*sql.DB, error) {
+	q := url.Values{}
+	q.Set("_busy_timeout", "5000")
+	switch mode {
+	case fileReadOnly:
+		q.Set("mode", "ro")
+	case fileReadWrite:
+		// Verify's FTS5 command needs the write lock and must not wait
+		// for an index run to give it up.
+		q.Set("_busy_timeout", "0")
+	case fileScratch:
+		// A copy's destination is a temporary file nobody else uses,
+		// synced explicitly once complete (see CopyTo).
+		q.Set("_synchronous", "OFF")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+	db, err := sql.Open(driverNameRO, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
+
+// fileMode is how openFile opens a file.
+type fileMode uint8
+
+const (
+	fileReadOnly  fileMode = iota // mode=ro
+	fileReadWrite                 // SQLite's defaults: a live database (verify's FTS5 command)
+	fileScratch                   // a copy's temporary destination: no syncs until it is complete
+)
 
 func (db *DB) init(ctx context.Context) error {
 	if db.readOnly {
