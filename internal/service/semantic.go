@@ -78,7 +78,8 @@ func (q *questionEmbedder) EmbedQuestion(ctx context.Context, question string) (
 	}
 	vecs, err := q.e.Embed(ctx, []string{question})
 	if err != nil {
-		q.log.Warn().Str("error", llm.Redact(err.Error())).Msg("question not embedded; lexical retrieval only")
+		// Debug: the service warns once per reason (semanticLog).
+		q.log.Debug().Str("error", llm.Redact(err.Error())).Msg("question not embedded")
 		return nil, err
 	}
 	if q.cache != nil {

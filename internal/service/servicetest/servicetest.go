@@ -100,6 +100,18 @@ type Fixture struct {
 // and returns a service over it built with deps (DB is filled in).
 func New(t testing.TB, deps service.Deps) *Fixture {
 	t.Helper()
+	return NewWith(t, Settings(), deps)
+}
+
+// Settings are the settings New uses.
+func Settings() service.Settings {
+	return service.Settings{Thresholds: quality.DefaultThresholds, MaxQueryLength: 10000,
+		Index: service.IndexSettings{NoGit: true}}
+}
+
+// NewWith is New with other settings.
+func NewWith(t testing.TB, set service.Settings, deps service.Deps) *Fixture {
+	t.Helper()
 	root := t.TempDir()
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		root = r
@@ -126,7 +138,6 @@ func New(t testing.TB, deps service.Deps) *Fixture {
 	if deps.Log.GetLevel() == zerolog.TraceLevel {
 		deps.Log = zerolog.Nop()
 	}
-	svc := service.New(service.Settings{Thresholds: quality.DefaultThresholds, MaxQueryLength: 10000,
-		Index: service.IndexSettings{NoGit: true}}, deps)
+	svc := service.New(set, deps)
 	return &Fixture{Root: root, DB: db, Svc: svc}
 }
