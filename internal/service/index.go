@@ -182,7 +182,8 @@ func StoreFiles(dbPath string) []string {
 		return nil // no database yet, nothing to leave out
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
+	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix,
+		base + store.VectorFileSuffix}
 }
 
 // IndexGauges returns the chunks and files in the index and the time of

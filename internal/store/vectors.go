@@ -17,7 +17,7 @@ import (
 const (
 	MetaEmbedModel   = "embed_model"   // the model that made every stored vector
 	MetaEmbedDims    = "embed_dims"    // their dimension
-	MetaEmbedVersion = "embed_version" // bumped whenever vector_segments is rebuilt
+	MetaEmbedVersion = "embed_version" // a random token, new whenever vector_segments is rebuilt
 )
 
 // segmentSize is how many sign codes one vector_segments row holds: a
@@ -79,6 +79,7 @@ func (db *DB) SetEmbedModel(ctx context.Context, m EmbedModel) (dropped int, err
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("set embed model: %w", err)
 	}
+	db.removeVectorFile()
 	return dropped, nil
 }
 
@@ -196,34 +197,42 @@ func (db *DB) FinishVectors(ctx context.Context, changed bool) error {
 		return fmt.Errorf("finish vectors: %w", err)
 	}
 	defer tx.Rollback()
-	if err := finishVectorsTx(ctx, tx, changed); err != nil {
+	codes, err := finishVectorsTx(ctx, tx, changed)
+	if err != nil {
 		return fmt.Errorf("finish vectors: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("finish vectors: commit: %w", err)
 	}
+	// The side file of the new segments, for the searches to come; if it
+	// cannot be written, the first search reads the segments instead.
+	db.writeCodes(ctx, codes)
 	return nil
 }
 
-func finishVectorsTx(ctx context.Context, tx *sql.Tx, changed bool) error {
+func finishVectorsTx(ctx context.Context, tx *sql.Tx, changed bool) (*vector.Codes, error) {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM embeddings WHERE hash NOT IN (SELECT hash FROM chunk_vectors)`); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM vector_segments`); err != nil {
-		return err
+		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT v.chunk_id, e.bits FROM chunk_vectors v JOIN embeddings e ON e.hash = v.hash ORDER BY v.chunk_id`)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var segs [][2][]byte
 	var ids, codes []byte
+	all := &vector.Codes{}
 	for rows.Next() {
 		var id int64
 		var b []byte
 		if err := rows.Scan(&id, &b); err != nil {
 			rows.Close()
-			return err
+			return nil, err
+		}
+		if all.Words == 0 {
+			all.Words = len(b) / 8
 		}
 		ids = binary.LittleEndian.AppendUint64(ids, uint64(id))
 		codes = append(codes, b...)
@@ -234,31 +243,34 @@ func finishVectorsTx(ctx context.Context, tx *sql.Tx, changed bool) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if len(ids) > 0 {
 		segs = append(segs, [2][]byte{ids, codes})
 	}
 	for _, s := range segs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO vector_segments(ids, bits) VALUES (?, ?)`, s[0], s[1]); err != nil {
-			return err
+			return nil, err
 		}
+		all.AppendPacked(s[0], s[1])
 	}
 	if err := bumpEmbedVersionTx(ctx, tx); err != nil {
-		return err
+		return nil, err
 	}
 	if changed {
 		if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?`, MetaGeneration); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return all, nil
 }
 
+// bumpEmbedVersionTx gives the vectors a new version: a random token
+// rather than a counter, so that two databases (a copy re-embedded on
+// its own, a restored one at the same path) never share a version while
+// their codes differ, which the side file relies on (VectorFileSuffix).
 func bumpEmbedVersionTx(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES (?, '1')
-		ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1`, MetaEmbedVersion)
-	return err
+	return setMetaTx(ctx, tx, MetaEmbedVersion, newID())
 }
 
 // VectorCoverage counts the chunks with a vector and all chunks.
@@ -298,6 +310,10 @@ func (db *DB) codes(ctx context.Context, words int) (*vector.Codes, error) {
 	if vc.codes != nil && vc.version == version && vc.codes.Words == words {
 		return vc.codes, nil
 	}
+	if c, err := openVectorFile(vectorFilePath(db.path), version, words); err == nil {
+		vc.version, vc.codes = version, c
+		return c, nil
+	}
 	c := &vector.Codes{Words: words}
 	var n int
 	if err := db.db.QueryRowContext(ctx, `SELECT coalesce(sum(length(ids)), 0) / 8 FROM vector_segments`).Scan(&n); err != nil {
@@ -320,7 +336,31 @@ func (db *DB) codes(ctx context.Context, words int) (*vector.Codes, error) {
 		return nil, err
 	}
 	vc.version, vc.codes = version, c
+	if !db.readOnly && c.Len() > 0 {
+		// Missing or stale (a backup, a replica, an older aur): the next
+		// process maps it instead.
+		_ = writeVectorFile(vectorFilePath(db.path), version, c)
+	}
 	return c, nil
+}
+
+// writeCodes writes the side file of codes under the current version,
+// and keeps them for this process's searches.
+func (db *DB) writeCodes(ctx context.Context, codes *vector.Codes) {
+	if codes == nil || db.readOnly {
+		return
+	}
+	version, err := db.Meta(ctx, MetaEmbedVersion)
+	if err != nil || version == "" {
+		return
+	}
+	if codes.Len() == 0 {
+		db.removeVectorFile()
+		return
+	}
+	if err := writeVectorFile(vectorFilePath(db.path), version, codes); err != nil {
+		db.removeVectorFile()
+	}
 }
 
 // RescoreDepth is how many chunks per result the sign-code pass hands to
