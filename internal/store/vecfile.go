@@ -7,8 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"unsafe"
 
+	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/vector"
 )
 
@@ -56,8 +58,14 @@ func writeVectorFile(path, version string, c *vector.Codes) error {
 	if path == "" || len(version) > vecMaxVersion || !littleEndian {
 		return errVecFile
 	}
+	// The database's mode, as SQLite gives its -wal and -shm files: a
+	// database shared with a group shares its side file too.
+	mode := fsperm.FileMode
+	if fi, err := os.Stat(strings.TrimSuffix(path, VectorFileSuffix)); err == nil {
+		mode = fi.Mode().Perm()
+	}
 	tmp := path + ".tmp-" + strconv.Itoa(os.Getpid())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
 		return err
 	}

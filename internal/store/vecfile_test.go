@@ -75,6 +75,13 @@ func TestVectorFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("no side file after the pass: %v", err)
 	}
+	dbfi, err := os.Stat(db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != dbfi.Mode().Perm() {
+		t.Errorf("side file mode %v, want the database's (%v)", fi.Mode().Perm(), dbfi.Mode().Perm())
+	}
 	words := vector.Words(dims)
 	if want := int64(vecHeaderSize + 8*n*(1+words)); fi.Size() != want {
 		t.Fatalf("side file of %d bytes, want %d", fi.Size(), want)
