@@ -3,105 +3,21 @@ package ask
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 
-	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/fixture"
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
-// newIndex indexes a small Go tree into a real database in a temp dir.
+// newIndex indexes the shared fixture tree (internal/fixture) into a real
+// database in a temp dir.
 func newIndex(t *testing.T) *store.DB {
 	t.Helper()
-	root := t.TempDir()
-	files := map[string]string{
-		"retry/retry.go": `package retry
-
-// Backoff returns the delay before retry attempt n: exponential backoff
-// with a base delay, doubled each attempt, capped at a maximum delay.
-func Backoff(base, maxDelay int, n int) int {
-	d := base << n
-	if d > maxDelay {
-		return maxDelay
-	}
-	return d
-}
-
-// Retry calls fn until it succeeds or attempts run out, sleeping with
-// exponential backoff between attempts.
-func Retry(attempts int, fn func() error) error {
-	var err error
-	for n := 0; n < attempts; n++ {
-		if err = fn(); err == nil {
-			return nil
-		}
-		sleep(Backoff(100, 5000, n))
-	}
-	return err
-}
-
-func sleep(ms int) {}
-`,
-		"retry/jitter.go": `package retry
-
-// Jitter spreads the backoff delay of a retry attempt by up to a tenth.
-func Jitter(delay int, attempt int) int {
-	return delay + delay/10*attempt%3
-}
-
-// MaxAttempts is how many retry attempts exponential backoff allows before
-// the delay reaches its cap.
-func MaxAttempts(base, maxDelay int) int {
-	n := 0
-	for Backoff(base, maxDelay, n) < maxDelay {
-		n++
-	}
-	return n + 1
-}
-`,
-		"config/config.go": `package config
-
-// Load reads the configuration file and applies environment overrides.
-func Load(path string) (map[string]string, error) {
-	cfg := map[string]string{}
-	applyEnvOverrides(cfg)
-	return cfg, nil
-}
-
-func applyEnvOverrides(cfg map[string]string) {}
-`,
-		"cache/cache.go": `package cache
-
-// Get returns a cached value by key from the least recently used cache.
-func Get(key string) ([]byte, bool) { return nil, false }
-
-// Put stores a value in the cache, evicting the least recently used entry.
-func Put(key string, value []byte) {}
-`,
-	}
-	for p, c := range files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "memory.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := index.Run(ctx, db, index.Options{Root: root, Path: root, NoGit: true}); err != nil {
-		t.Fatal(err)
-	}
+	_, db := fixture.Index(t, fixture.Files)
 	return db
 }
 
@@ -181,7 +97,7 @@ func accessCount(t *testing.T, db *store.DB) int {
 
 // weakQuery grades weak on the fixture: it matches the retry code, but its
 // last word is nowhere in the index, so groundedness stays below 0.7.
-const weakQuery = "exponential backoff zanzibarquux"
+const weakQuery = fixture.WeakQuery
 
 func TestWeakQueryIsWeak(t *testing.T) {
 	db := newIndex(t)

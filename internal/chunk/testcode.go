@@ -8,7 +8,8 @@ import (
 // IsTestPath reports whether a file holds test code by the conventions of
 // its language, so that ranking can put the code under test first:
 //
-//   - Go: *_test.go
+//   - Go: *_test.go, and Go files under testdata/ (the go tool never
+//     builds them: they are programs and inputs that tests run)
 //   - Python: test_*.py, *_test.py, conftest.py, anything under tests/ or test/
 //   - JavaScript/TypeScript: *.test.*, *.spec.*, anything under __tests__/
 //   - Java: anything under src/test/, *Test.java, *Tests.java
@@ -19,7 +20,8 @@ import (
 //
 // Directory rules look at every directory of the relative path, so a
 // nested package's tests/ counts too. Test data beside tests (testdata/,
-// fixtures/) is not test code by these rules: it is data, searched as such.
+// fixtures/) is not test code by these rules, Go's testdata programs
+// aside: it is data, searched as such.
 func IsTestPath(rel, lang string) bool {
 	rel = strings.ReplaceAll(rel, "\\", "/")
 	base := path.Base(rel)
@@ -37,7 +39,7 @@ func IsTestPath(rel, lang string) bool {
 	stem := strings.TrimSuffix(base, path.Ext(base))
 	switch lang {
 	case LangGo:
-		return strings.HasSuffix(base, "_test.go")
+		return strings.HasSuffix(base, "_test.go") || hasDir("testdata")
 	case LangPython:
 		return strings.HasPrefix(base, "test_") || strings.HasSuffix(stem, "_test") ||
 			base == "conftest.py" || hasDir("tests", "test")

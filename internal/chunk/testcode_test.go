@@ -10,6 +10,8 @@ func TestIsTestPath(t *testing.T) {
 		{"net/http/client_test.go", LangGo, true},
 		{"net/http/client.go", LangGo, false},
 		{"net/http/internal/testcert/testcert.go", LangGo, false},
+		{"runtime/testdata/testprog/preempt.go", LangGo, true},
+		{"go/doc/testdata/a.txt", LangText, false},
 		{"src/requests/models.py", LangPython, false},
 		{"tests/test_requests.py", LangPython, true},
 		{"pkg/test_utils.py", LangPython, true},

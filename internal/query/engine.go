@@ -278,6 +278,10 @@ func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []T
 	if err != nil {
 		return nil, nil, err
 	}
+	fix, err := e.corrections(ctx, q, df)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, t := range toks {
 		term := Term{Text: t, DF: df[t]}
 		for _, a := range tokenize.Related(t) {
@@ -285,6 +289,10 @@ func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []T
 				term.Alts = append(term.Alts, a)
 				term.DF = max(term.DF, df[a])
 			}
+		}
+		if c, ok := fix[t]; ok {
+			term.Alts = append(term.Alts, c)
+			term.DF = max(term.DF, df[c])
 		}
 		term.IDF = idf(n, term.DF)
 		terms = append(terms, term)

@@ -198,3 +198,58 @@ func TestRecordAccessAccumulates(t *testing.T) {
 		t.Error("chunk 9 was never accessed")
 	}
 }
+
+// TestMigrationMarksGoTestdata: an index made before Go's testdata rule
+// (schema 4) has its Go files under testdata/ marked as test code by the
+// migration, and nothing else.
+func TestMigrationMarksGoTestdata(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memory.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range []struct{ path, lang string }{
+		{"runtime/testdata/testprog/preempt.go", "go"},
+		{"testdata/top.go", "go"},
+		{"runtime/preempt.go", "go"},
+		{"go/doc/testdata/a.py", "python"},
+		{"mytestdata/x.go", "go"},
+	} {
+		if _, err := db.SQL().Exec(`INSERT INTO files(id, path, hash, size, mtime_ns, language, indexed_at) VALUES (?, ?, '', 0, 0, ?, 0)`, i+1, f.path, f.lang); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().Exec(`INSERT INTO chunks(key, file_id, kind, name, qualified_name, signature, doc, start_line, end_line, content, language)
+			VALUES (?, ?, 'function', 'f', 'f', '', '', 1, 1, '', ?)`, i+1, i+1, f.lang); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SQL().Exec(`DELETE FROM schema_migrations WHERE version >= 5`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if db, err = Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	got := map[string]int{}
+	rows, err := db.SQL().Query(`SELECT f.path, c.is_test FROM chunks c JOIN files f ON f.id = c.file_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p string
+		var v int
+		if err := rows.Scan(&p, &v); err != nil {
+			t.Fatal(err)
+		}
+		got[p] = v
+	}
+	want := map[string]int{"runtime/testdata/testprog/preempt.go": 1, "testdata/top.go": 1, "runtime/preempt.go": 0, "go/doc/testdata/a.py": 0, "mytestdata/x.go": 0}
+	for p, w := range want {
+		if got[p] != w {
+			t.Errorf("%s: is_test %d, want %d", p, got[p], w)
+		}
+	}
+}

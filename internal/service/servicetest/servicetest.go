@@ -4,90 +4,21 @@
 package servicetest
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/rs/zerolog"
 
-	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/fixture"
 	"github.com/aurora-dev/aur/internal/quality"
 	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
-// Files is the fixture tree: a retry package (what good questions find),
-// a config loader and a cache.
-var Files = map[string]string{
-	"retry/retry.go": `package retry
+// Files is the fixture tree (fixture.Files).
+var Files = fixture.Files
 
-// Backoff returns the delay before retry attempt n: exponential backoff
-// with a base delay, doubled each attempt, capped at a maximum delay.
-func Backoff(base, maxDelay int, n int) int {
-	d := base << n
-	if d > maxDelay {
-		return maxDelay
-	}
-	return d
-}
-
-// Retry calls fn until it succeeds or attempts run out, sleeping with
-// exponential backoff between attempts.
-func Retry(attempts int, fn func() error) error {
-	var err error
-	for n := 0; n < attempts; n++ {
-		if err = fn(); err == nil {
-			return nil
-		}
-		sleep(Backoff(100, 5000, n))
-	}
-	return err
-}
-
-func sleep(ms int) {}
-`,
-	"retry/jitter.go": `package retry
-
-// Jitter spreads the backoff delay of a retry attempt by up to a tenth.
-func Jitter(delay int, attempt int) int {
-	return delay + delay/10*attempt%3
-}
-
-// MaxAttempts is how many retry attempts exponential backoff allows before
-// the delay reaches its cap.
-func MaxAttempts(base, maxDelay int) int {
-	n := 0
-	for Backoff(base, maxDelay, n) < maxDelay {
-		n++
-	}
-	return n + 1
-}
-`,
-	"config/config.go": `package config
-
-// Load reads the configuration file and applies environment overrides.
-func Load(path string) (map[string]string, error) {
-	cfg := map[string]string{}
-	applyEnvOverrides(cfg)
-	return cfg, nil
-}
-
-func applyEnvOverrides(cfg map[string]string) {}
-`,
-	"cache/cache.go": `package cache
-
-// Get returns a cached value by key from the least recently used cache.
-func Get(key string) ([]byte, bool) { return nil, false }
-
-// Put stores a value in the cache, evicting the least recently used entry.
-func Put(key string, value []byte) {}
-`,
-}
-
-// WeakQuery grades weak on the fixture: it matches the retry code, but
-// its last word is nowhere in the index.
-const WeakQuery = "exponential backoff zanzibarquux"
+// WeakQuery grades weak on Files (fixture.WeakQuery).
+const WeakQuery = fixture.WeakQuery
 
 // Fixture is an indexed tree and a service over it.
 type Fixture struct {
@@ -96,8 +27,8 @@ type Fixture struct {
 	Svc  *service.Service
 }
 
-// New writes Files to a temp dir, indexes it into a database in another,
-// and returns a service over it built with deps (DB is filled in).
+// New indexes Files (fixture.Index) and returns a service over it built
+// with deps (DB is filled in).
 func New(t testing.TB, deps service.Deps) *Fixture {
 	t.Helper()
 	return NewWith(t, Settings(), deps)
@@ -112,28 +43,7 @@ func Settings() service.Settings {
 // NewWith is New with other settings.
 func NewWith(t testing.TB, set service.Settings, deps service.Deps) *Fixture {
 	t.Helper()
-	root := t.TempDir()
-	if r, err := filepath.EvalSymlinks(root); err == nil {
-		root = r
-	}
-	for p, c := range Files {
-		full := filepath.Join(root, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "memory.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := index.Run(ctx, db, index.Options{Root: root, Path: root, NoGit: true}); err != nil {
-		t.Fatal(err)
-	}
+	root, db := fixture.Index(t, Files)
 	deps.DB = db
 	if deps.Log.GetLevel() == zerolog.TraceLevel {
 		deps.Log = zerolog.Nop()

@@ -6,7 +6,7 @@
 -- provider again. Every row was made by the model named in meta
 -- (embed_model, embed_dims); a different model empties the three tables.
 -- vec is the unit vector quantised to int8; bits its sign bits.
-CREATE TABLE embeddings (
+CREATE TABLE IF NOT EXISTS embeddings (
 	hash INTEGER PRIMARY KEY,
 	bits BLOB NOT NULL,
 	vec  BLOB NOT NULL
@@ -15,18 +15,18 @@ CREATE TABLE embeddings (
 -- Which chunk has which vector. Chunks lose theirs with them (a chunk's
 -- id changes whenever its file is re-indexed); the next embedding pass
 -- reconnects the new chunk to the stored vector by hash.
-CREATE TABLE chunk_vectors (
+CREATE TABLE IF NOT EXISTS chunk_vectors (
 	chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
 	hash     INTEGER NOT NULL
 );
-CREATE INDEX chunk_vectors_hash ON chunk_vectors(hash);
+CREATE INDEX IF NOT EXISTS chunk_vectors_hash ON chunk_vectors(hash);
 
 -- The sign codes of every chunk with a vector, packed a few thousand to
 -- a row so a query reads them in a few dozen blob reads rather than one
 -- row per chunk: ids are little-endian int64 chunk ids, bits their codes
 -- concatenated. Rebuilt at the end of each embedding pass; a chunk
 -- deleted since is dropped when its exact vector is looked up.
-CREATE TABLE vector_segments (
+CREATE TABLE IF NOT EXISTS vector_segments (
 	id   INTEGER PRIMARY KEY,
 	ids  BLOB NOT NULL,
 	bits BLOB NOT NULL
