@@ -157,6 +157,8 @@ type Options struct {
 	// same store); nil makes one for the run. Engines are not safe for
 	// concurrent use: a server keeps a pool.
 	Engine *query.Engine
+	// Semantic is the semantic layer (query.Semantic); zero for words only.
+	Semantic query.Semantic
 }
 
 // Recorder writes query records. RecordQuery returns the record's id, or
@@ -351,7 +353,8 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		}
 	}
 	qo := query.Options{Limit: opts.Limit, Threshold: opts.Thresholds.Activation, Filter: opts.Filter,
-		Paths: opts.Paths, Tests: opts.Tests, Files: opts.Files, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll}
+		Paths: opts.Paths, Tests: opts.Tests, Files: opts.Files, Ranking: opts.Ranking, Now: opts.Now(), KeepAll: opts.KeepAll,
+		Semantic: opts.Semantic}
 	var ret *query.Retrieval
 	if opts.Fixed {
 		ret, err = eng.SearchFixed(ctx, raw, opts.IgnoreCase, qo)
@@ -368,7 +371,9 @@ func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, 
 		record(ctx, db, r, opts, nil, errorType(err))
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	if key != "" {
+	if key != "" && ret.SemanticError == "" {
+		// A retrieval that fell back to words is not kept: the next
+		// question may reach the endpoint again.
 		putRetrieval(ctx, opts, key, ret)
 	}
 	r := &Round{Query: q, Retrieval: ret, Choice: ChoiceNone, cacheKey: key}

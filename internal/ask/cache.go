@@ -74,8 +74,10 @@ func retrievalKey(dbPath, q, stamp string, o Options) string {
 		Files      bool
 		Threshold  float64
 		Ranking    query.Ranking
+		Semantic   query.Semantic
+		Model      string
 	}{o.Limit, o.Filter.Kinds, o.Filter.Languages, o.Filter.ExcludeTests, o.Paths, o.Tests, o.Fixed,
-		o.IgnoreCase, o.Files, o.Thresholds.Activation, o.Ranking})
+		o.IgnoreCase, o.Files, o.Thresholds.Activation, o.Ranking, o.Semantic, o.Semantic.Model()})
 	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), stamp)
 }
 

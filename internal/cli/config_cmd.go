@@ -84,7 +84,7 @@ aur config show then exits 2, as every other command does on it.`,
 
 // isSecretKey reports keys whose values must never be printed.
 func isSecretKey(k string) bool {
-	return strings.Contains(k, "key") && k != config.KeyAPIKeyFile
+	return strings.Contains(k, "key") && !strings.HasSuffix(k, "_key_file")
 }
 
 // describeLLM says which LLM aur query would use, with every API key

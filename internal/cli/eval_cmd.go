@@ -101,7 +101,7 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 	if err != nil {
 		return err
 	}
-	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log()})
+	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log(), Embedder: f.searchEmbedder()})
 	rep, results, err := svc.Evaluate(ctx, qs, service.EvalRequest{Limit: opts.Limit, Files: opts.Files,
 		ExcludeTests: opts.ExcludeTests, Tests: opts.Tests, Paths: opts.Paths, Globs: opts.Globs})
 	if err != nil {

@@ -35,7 +35,7 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 	cache := service.NewDecodedCache(f.Cache(ctx), f.Config().Int(config.KeyCacheHotSize), f.Config().Seconds(config.KeyCacheTTL))
 	svc := service.New(set, service.Deps{
 		DB: db, Cache: cache, Answerer: a, Recorder: rec, Observer: obs,
-		Now: f.Now, Log: log, Snippets: 20000,
+		Now: f.Now, Log: log, Snippets: 20000, Embedder: f.searchEmbedder(),
 	})
 	return svc, ql, nil
 }

@@ -246,6 +246,9 @@ func indexRun(ctx context.Context, opts *IndexOptions) error {
 		bar.Finish()
 		fmt.Fprintln(ios.ErrOut)
 	}
+	if err == nil && sum != nil && !opts.DryRun && sum.Error == nil && !sum.Interrupted {
+		err = embedPass(ctx, f, db, sum)
+	}
 	var rep *replicaJSON
 	var repErr error
 	if sum != nil && (!emptied(sum) || opts.AllowEmpty) {
@@ -338,6 +341,7 @@ func printIndexSummary(f *Factory, s *index.Summary) {
 	if s.Error == nil || s.TotalFiles > 0 {
 		fmt.Fprintf(w, "  index    %d chunks in %d files\n", s.TotalChunks, s.TotalFiles)
 	}
+	printEmbedSummary(f, s.Embeddings)
 }
 
 func fmtDuration(ms float64) string {
@@ -423,7 +427,7 @@ func watchRun(ctx context.Context, opts *IndexOptions) error {
 	}
 	set.Index = service.IndexSettings{ChunkSize: opts.ChunkSize, Overlap: opts.Overlap, MaxFileSize: opts.MaxFileSize,
 		Workers: opts.Workers, NoGit: opts.NoGit, NoIgnore: opts.NoIgnore}
-	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log()})
+	svc := service.New(set, service.Deps{DB: db, Now: f.Now, Log: *f.Log(), Embedder: f.searchEmbedder()})
 	err = startWatch(ctx, f, svc, opts.WatchDebounce, *f.Log(), func(paths []string, run *service.IndexRun) {
 		if run == nil {
 			return

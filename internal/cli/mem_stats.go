@@ -67,6 +67,13 @@ func memStatsRun(ctx context.Context, opts *MemStatsOptions) error {
 	fmt.Fprintf(w, "  last index %s\n", last)
 	fmt.Fprintf(w, "  files      %d (%s of source)\n", s.Files, humanSize(s.SourceBytes))
 	fmt.Fprintf(w, "  chunks     %d\n", s.Chunks)
+	if v := s.Vectors; v != nil {
+		pct := 0.0
+		if v.Chunks > 0 {
+			pct = 100 * float64(v.WithVector) / float64(v.Chunks)
+		}
+		fmt.Fprintf(w, "  vectors    %d of %d chunks (%.1f%%), %s, %d dimensions\n", v.WithVector, v.Chunks, pct, termtext.Line(v.Name), v.Dims)
+	}
 	fmt.Fprintf(w, "  history    %d files with git history, %d chunks accessed, %d queries recorded\n",
 		s.HistoryFiles, s.AccessedChunks, s.Queries)
 	fmt.Fprintf(w, "\n%s\n", cs.Bold("By language"))

@@ -146,6 +146,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	}
 	out, err := svc.Query(ctx, req, call)
 	fmt.Fprint(ios.Out, stream.Flush())
+	warnSemantic(f, out)
 	var aerr *ask.AnswerError
 	if errors.As(err, &aerr) && ctx.Err() == nil {
 		return answerFailed(f, out, aerr, opts, loc, streamed)

@@ -160,7 +160,7 @@ func newService(ctx context.Context, f *Factory, db *store.DB, req service.Searc
 		c = f.Cache(ctx)
 	}
 	return service.New(set, service.Deps{
-		DB: db, Cache: c, Now: f.Now, Log: *f.Log(),
+		DB: db, Cache: c, Now: f.Now, Log: *f.Log(), Embedder: f.searchEmbedder(),
 		RecordFailed: func(err error) {
 			if store.ErrorCode(err) == store.CodeReadOnly {
 				f.warnOnce("record", "%s is read-only for this user: searching works, but queries are not recorded (aur stats, activation)",
@@ -188,6 +188,7 @@ func serviceSettings(f *Factory) (service.Settings, error) {
 			Overlap:     cfg.Int(config.KeyOverlap),
 			MaxFileSize: int64(cfg.Int(config.KeyMaxFileSize)),
 		},
+		Semantic: semanticSettings(cfg),
 	}, nil
 }
 

@@ -107,6 +107,7 @@ func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	if err != nil {
 		return queryError(err)
 	}
+	warnSemantic(f, out)
 	// Like grep and ripgrep, no match is exit 1, so scripts can test it.
 	var none error
 	if out.Retrieval == nil || len(out.Retrieval.Results)+len(out.Retrieval.Files) == 0 {
@@ -219,14 +220,22 @@ func scoreColor(cs interface {
 // printExplain prints the parts of one result's score (aur always ranks
 // with query.DefaultRanking).
 func printExplain(out io.Writer, r *query.Result) {
-	fmt.Fprintf(out, "      score %.3f = lexical %.3f × (1 + %.2f × activation %.3f × (1 − lexical))",
-		r.Score, r.Lexical, query.DefaultRanking.ActivationWeight, r.Activation)
+	base, name := r.Lexical, "lexical"
+	if r.Similarity != 0 {
+		base, name = query.Semantic{Weight: query.DefaultSemanticWeight}.Fuse(r.Lexical, r.Semantic), "fused"
+	}
+	fmt.Fprintf(out, "      score %.3f = %s %.3f × (1 + %.2f × activation %.3f × (1 − %s))",
+		r.Score, name, base, query.DefaultRanking.ActivationWeight, r.Activation, name)
 	if r.Demoted {
 		fmt.Fprintf(out, " × %.2f (test code)", query.DefaultRanking.TestFactor)
 	}
 	fmt.Fprintln(out)
 	if r.Phrase > 0 {
 		fmt.Fprintf(out, "        lexical includes a verbatim phrase: %.0f%% of the question\n", 100*r.Phrase)
+	}
+	if r.Similarity != 0 {
+		fmt.Fprintf(out, "        fused = 1 − (1 − lexical %.3f)(1 − %.2f × semantic %.3f); semantic is cosine similarity %.3f calibrated\n",
+			r.Lexical, query.DefaultSemanticWeight, r.Semantic, r.Similarity)
 	}
 	for _, t := range r.Terms {
 		fields := "-"

@@ -53,6 +53,18 @@ const (
 	KeyMetricsPort           = "metrics_port"
 	KeyMCPMaxResults         = "mcp_max_results"
 	KeyMCPMaxChars           = "mcp_max_chars"
+
+	// Semantic retrieval (README "Semantic retrieval"): no base URL, no
+	// semantic layer. The key itself is read from AURORA_EMBED_API_KEY,
+	// never from a file of settings.
+	KeyEmbedBaseURL       = "embed_base_url"
+	KeyEmbedModel         = "embed_model"
+	KeyEmbedDimensions    = "embed_dimensions"
+	KeyEmbedBatch         = "embed_batch"
+	KeyEmbedAPIKeyFile    = "embed_api_key_file"
+	KeyEmbedRateLimitRPM  = "embed_rate_limit_rpm"
+	KeyEmbedMinSimilarity = "embed_min_similarity"
+	KeyEmbedMaxSimilarity = "embed_max_similarity"
 )
 
 // Defaults are the values used when nothing else sets a key.
@@ -78,6 +90,11 @@ var Defaults = map[string]any{
 	KeyMetricsPort:           0,
 	KeyMCPMaxResults:         20,
 	KeyMCPMaxChars:           20000,
+	KeyEmbedDimensions:       0,
+	KeyEmbedBatch:            64,
+	KeyEmbedRateLimitRPM:     3000,
+	KeyEmbedMinSimilarity:    0.45,
+	KeyEmbedMaxSimilarity:    0.85,
 }
 
 // EnvName returns the environment variable of a key.

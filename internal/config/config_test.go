@@ -129,6 +129,29 @@ var settingCases = map[string]struct {
 		ok:  map[string]string{"4000": "4000"},
 		bad: []string{"10", "x"},
 	},
+	KeyEmbedBaseURL: {ok: map[string]string{"http://localhost:11434/v1": "http://localhost:11434/v1"}},
+	KeyEmbedModel:   {ok: map[string]string{"nomic-embed-text": "nomic-embed-text"}},
+	KeyEmbedDimensions: {
+		ok:  map[string]string{"0": "0", "768": "768", "65536": "65536"},
+		bad: []string{"-1", "65537", "wide", "1.5"},
+	},
+	KeyEmbedBatch: {
+		ok:  map[string]string{"1": "1", "64": "64", "2048": "2048"},
+		bad: []string{"0", "-1", "2049", "lots"},
+	},
+	KeyEmbedAPIKeyFile: {ok: map[string]string{"/run/secrets/embed": "/run/secrets/embed"}},
+	KeyEmbedRateLimitRPM: {
+		ok:  map[string]string{"1": "1", "3000": "3000"},
+		bad: []string{"0", "-1", "fast"},
+	},
+	KeyEmbedMinSimilarity: {
+		ok:  map[string]string{"0.3": "0.3", "-1": "-1", "0": "0"},
+		bad: []string{"1.5", "-2", "NaN", "low"},
+	},
+	KeyEmbedMaxSimilarity: {
+		ok:  map[string]string{"0.9": "0.9", "1": "1"},
+		bad: []string{"1.5", "NaN", "high"},
+	},
 }
 
 // TestEverySettingValidated sets each key through its environment

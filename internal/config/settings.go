@@ -76,9 +76,20 @@ var specs = []spec{
 	// aur mcp: the caps of one tool call's result.
 	{key: KeyMCPMaxResults, kind: kindInt, min: 1, max: 1000},
 	{key: KeyMCPMaxChars, kind: kindInt, min: 200, max: maxCount},
-	// Last: aur config show --json lists keys in this order, and scripts
-	// may index it.
+	// New keys go after the existing ones: aur config show --json lists
+	// keys in this order, and scripts may index it.
 	{key: KeyReplicaPath, kind: kindString},
+	// Semantic retrieval (README "Semantic retrieval").
+	{key: KeyEmbedBaseURL, kind: kindString},
+	{key: KeyEmbedModel, kind: kindString},
+	// 0 is the model's own length; 65536 is past every model's.
+	{key: KeyEmbedDimensions, kind: kindInt, min: 0, max: 65536},
+	// OpenAI takes up to 2048 inputs per request.
+	{key: KeyEmbedBatch, kind: kindInt, min: 1, max: 2048},
+	{key: KeyEmbedAPIKeyFile, kind: kindString},
+	{key: KeyEmbedRateLimitRPM, kind: kindInt, min: 1, max: maxCount},
+	{key: KeyEmbedMinSimilarity, kind: kindFloat, min: -1, max: 1},
+	{key: KeyEmbedMaxSimilarity, kind: kindFloat, min: -1, max: 1},
 }
 
 func specOf(key string) (spec, bool) {
@@ -299,6 +310,24 @@ func yamlText(v any) string {
 // crossCheck finds problems between keys: the longest retry delay below
 // the first one.
 func crossCheck(vals map[string]*setting) []Problem {
+	ps := crossCheckRetry(vals)
+	lo, hi := vals[KeyEmbedMinSimilarity], vals[KeyEmbedMaxSimilarity]
+	if lo.err == nil && hi.err == nil && hi.val.(float64) <= lo.val.(float64) {
+		s, k, other := hi, KeyEmbedMaxSimilarity, KeyEmbedMinSimilarity
+		if hi.origin == OriginDefault {
+			s, k, other = lo, KeyEmbedMinSimilarity, KeyEmbedMaxSimilarity
+		}
+		want := fmt.Sprintf("a value consistent with %s (%g): %s must be above %s",
+			other, vals[other].val.(float64), KeyEmbedMaxSimilarity, KeyEmbedMinSimilarity)
+		s.err = errWant(want)
+		s.val = Defaults[k]
+		ps = append(ps, problem(k, s, want))
+	}
+	return ps
+}
+
+// crossCheckRetry finds a longest retry delay below the first one.
+func crossCheckRetry(vals map[string]*setting) []Problem {
 	base, maxd := vals[KeyRetryBaseDelayMS], vals[KeyRetryMaxDelayMS]
 	if base.err != nil || maxd.err != nil || maxd.val.(int64) >= base.val.(int64) {
 		return nil

@@ -88,6 +88,9 @@ type Summary struct {
 	// Error is set when the run failed: the counts above say how far it
 	// got, and the index holds every batch committed before the failure.
 	Error *RunError `json:"error,omitempty"`
+	// Embeddings reports the embedding pass that follows a complete run
+	// when an embeddings endpoint is configured (see Embed).
+	Embeddings *EmbedSummary `json:"embeddings,omitempty"`
 }
 
 // RunError is why a run failed: a code from store.ErrorCode (corrupt,

@@ -78,6 +78,9 @@ type Evidence struct {
 	Matched map[string]bool `json:"matched,omitempty"`
 	// Phrase is the share of the query found verbatim in the chunk.
 	Phrase float64 `json:"phrase,omitempty"`
+	// Semantic is the chunk's calibrated similarity to the question, in
+	// [0,1] (internal/query, Semantic); 0 without semantic retrieval.
+	Semantic float64 `json:"semantic,omitempty"`
 }
 
 // Grade is the outcome of grading.
@@ -124,7 +127,16 @@ func Evaluate(terms []Term, ev []Evidence, th Thresholds) Grade {
 // Coverage is how completely one of the best GroundingDepth chunks holds
 // the question: for each, Σ idf(t) over the terms it holds divided by
 // Σ idf(t) over all terms, or the share of the question it holds verbatim
-// if that is more; the largest of these. 0 without terms.
+// if that is more, or its calibrated semantic similarity if that is more
+// still; the largest of these. 0 without terms.
+//
+// Similarity counts as coverage the way a verbatim phrase does: a chunk
+// whose meaning matches the question (semantic 1: cosine at or above the
+// calibration's ceiling) holds the question as fully as one holding all
+// its words, even when it shares none of them, which is the case semantic
+// retrieval exists for. Distinctness still has to come from the scores,
+// so a question whose meaning is spread evenly over many chunks stays
+// weak.
 //
 // One chunk, not the union of all: the first release counted a term
 // found in any returned chunk, and on real questions some chunk always
@@ -146,7 +158,7 @@ func Coverage(terms []Term, chunks []Evidence) float64 {
 				found += t.IDF
 			}
 		}
-		g := c.Phrase
+		g := max(c.Phrase, c.Semantic)
 		if total > 0 {
 			g = max(g, found/total)
 		}

@@ -32,6 +32,10 @@ type Options struct {
 	KeepAll bool
 	// Files ranks files (Retrieval.Files) instead of chunks.
 	Files bool
+	// Semantic adds the chunks nearest the question's meaning to the
+	// candidates and fuses similarity into every score (see Semantic);
+	// the zero value searches by words only.
+	Semantic Semantic
 }
 
 // DefaultThreshold is the default of AURORA_ACTIVATION_THRESHOLD.
@@ -46,6 +50,11 @@ type Result struct {
 	// Phrase is the share of the query's letters in phrases the chunk
 	// holds verbatim (see phrases).
 	Phrase float64 `json:"phrase,omitempty"`
+	// Similarity is the cosine similarity of the chunk's vector to the
+	// question's, and Semantic its calibrated score (Semantic.Calibrate);
+	// both 0 without semantic retrieval or without a vector.
+	Similarity float64 `json:"similarity,omitempty"`
+	Semantic   float64 `json:"semantic,omitempty"`
 	// MatchLine is the line of the first occurrence of a fixed string.
 	MatchLine int `json:"match_line,omitempty"`
 	// Demoted is set for test code ranked down (Ranking.TestFactor).
@@ -74,6 +83,10 @@ type Retrieval struct {
 	All        []Result // every scored candidate, best first (KeepAll only)
 	Candidates int
 	Generation int64
+	// Semantic tells whether the semantic layer took part; SemanticError
+	// why it was asked to and could not (the search went on by words).
+	Semantic      bool   `json:",omitempty"`
+	SemanticError string `json:",omitempty"`
 }
 
 // GradeDepth is how many of the best candidates grading looks at.
@@ -142,7 +155,8 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		}
 		opts.Filter.Restrict, opts.Filter.FileIDs = true, ids
 	}
-	if len(present) == 0 && len(r.Phrases) == 0 {
+	sem := e.semantic(ctx, q, opts, r)
+	if len(present) == 0 && len(r.Phrases) == 0 && sem == nil {
 		return r, nil
 	}
 	// Candidate generation: leave the commonest terms out of the MATCH
@@ -189,9 +203,17 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 			inPhrase[id] = append(inPhrase[id], i)
 		}
 	}
+	if sem != nil {
+		ids = sem.addCandidates(ids)
+	}
 	chunks, err := e.db.ChunksByID(ctx, ids)
 	if err != nil {
 		return nil, err
+	}
+	if sem != nil {
+		if chunks, err = sem.complete(ctx, e.db, chunks, opts.Filter); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range chunks {
 		var lower string
@@ -208,7 +230,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		}
 	}
 	r.Candidates = len(chunks)
-	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, inPhrase)
+	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, inPhrase, sem)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +306,7 @@ func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []T
 	return terms, scoring, nil
 }
 
-func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, inPhrase map[int64][]int) ([]Result, error) {
+func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, inPhrase map[int64][]int, sem *semanticState) ([]Result, error) {
 	keys := make([]int64, 0, len(chunks))
 	pathSet := map[string]bool{}
 	var paths []string
@@ -325,7 +347,12 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 			act = 1 - (1-act)*(1-aa)
 		}
 		res := Result{Chunk: *c, Lexical: lex, Activation: act, Phrase: min(1, phrase), Terms: parts, Matched: map[string]bool{}}
-		res.Score = opts.Ranking.hybrid(lex, act)
+		base := lex
+		if sem != nil {
+			res.Similarity, res.Semantic = sem.similarity(c.ID)
+			base = sem.cfg.Fuse(lex, res.Semantic)
+		}
+		res.Score = opts.Ranking.hybrid(base, act)
 		if c.IsTest && r.TestsDemoted {
 			res.Demoted = true
 			res.Score *= opts.Ranking.TestFactor
@@ -351,7 +378,7 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 
 // evidence is what grading needs of a result.
 func (r *Result) evidence() quality.Evidence {
-	return quality.Evidence{Score: r.Score, Matched: r.Matched, Phrase: r.Phrase}
+	return quality.Evidence{Score: r.Score, Matched: r.Matched, Phrase: r.Phrase, Semantic: r.Semantic}
 }
 
 // Grade grades the retrieval against the thresholds (internal/quality).
@@ -377,6 +404,9 @@ func events(h store.History) activation.Events {
 
 // String renders a result's score parts for --explain.
 func (r *Result) String() string {
+	if r.Semantic > 0 {
+		return fmt.Sprintf("score %.3f = lexical %.3f + semantic %.3f (similarity %.3f) + activation %.3f", r.Score, r.Lexical, r.Semantic, r.Similarity, r.Activation)
+	}
 	return fmt.Sprintf("score %.3f = lexical %.3f + activation %.3f", r.Score, r.Lexical, r.Activation)
 }
 

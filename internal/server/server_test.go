@@ -32,7 +32,12 @@ type running struct {
 
 func start(t *testing.T, deps service.Deps, opts server.Options) *running {
 	t.Helper()
-	fx := servicetest.New(t, deps)
+	return startWith(t, servicetest.Settings(), deps, opts)
+}
+
+func startWith(t *testing.T, set service.Settings, deps service.Deps, opts server.Options) *running {
+	t.Helper()
+	fx := servicetest.NewWith(t, set, deps)
 	var logs bytes.Buffer
 	var mu sync.Mutex
 	opts.Log = zerolog.New(lockedWriter{&mu, &logs})

@@ -167,6 +167,10 @@ func (s *Service) reindex(ctx context.Context, paths []string) (*index.Summary, 
 	if err == nil && sum != nil && sum.Error != nil {
 		err = errors.New(sum.Error.Message)
 	}
+	if err == nil {
+		// Still under the writer lock.
+		err = s.embedAfterIndex(ctx, sum)
+	}
 	return sum, err
 }
 
@@ -178,7 +182,8 @@ func StoreFiles(dbPath string) []string {
 		return nil // no database yet, nothing to leave out
 	}
 	base := filepath.Join(dir, filepath.Base(dbPath))
-	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix}
+	return []string{base, base + "-wal", base + "-shm", base + "-journal", base + store.DamagedSuffix, base + store.LockSuffix,
+		base + store.VectorFileSuffix}
 }
 
 // IndexGauges returns the chunks and files in the index and the time of

@@ -45,6 +45,11 @@ type Result struct {
 	// Truncated is set by a face that cut the results to fit a cap (the
 	// MCP tools' max_results and max_chars): what was left out.
 	Truncated *Truncation `json:"truncated,omitempty"`
+	// Warnings say what went on in a degraded way without failing the
+	// request: the semantic layer was configured and the search went on
+	// by words only (its endpoint down, the index without vectors of
+	// the configured model).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ErrorBody is an error in a JSON result or response: a stable code
@@ -88,10 +93,15 @@ type ResultItem struct {
 	Test      bool `json:"test,omitempty"`
 }
 
-// Scores are a result's score parts.
+// Scores are a result's score parts. Semantic (calibrated, [0,1]) and
+// Similarity (the raw cosine) are set when the semantic layer took part
+// and the chunk has a vector; the score then fuses lexical and semantic
+// (query.Semantic) before activation applies.
 type Scores struct {
 	Lexical    float64 `json:"lexical"`
 	Activation float64 `json:"activation"`
+	Semantic   float64 `json:"semantic,omitempty"`
+	Similarity float64 `json:"similarity,omitempty"`
 }
 
 // tokenizers are reused across requests: a tokenizer memoizes stems in
@@ -118,6 +128,9 @@ type Response struct {
 	// Error is set when the answerer (the LLM) failed after retrieval
 	// worked; the results are still there.
 	Error *ErrorBody
+	// SemanticWarning is set when the semantic layer was configured and
+	// the search went on by words only (why, redacted); see Warnings.
+	SemanticWarning string
 
 	snippets *snippetMemo // nil: compute every snippet
 }
@@ -149,6 +162,9 @@ func (r *Response) Result() Result {
 		CacheHit:          o.CacheHit,
 		Error:             r.Error,
 	}
+	if r.SemanticWarning != "" {
+		j.Warnings = append(j.Warnings, r.SemanticWarning)
+	}
 	for _, p := range o.Previous {
 		j.PreviousQueries = append(j.PreviousQueries, p.Query)
 	}
@@ -172,7 +188,8 @@ func (r *Response) Result() Result {
 			File: x.Path, Root: r.Root, Path: r.Abs(x.Path),
 			StartLine: x.StartLine, EndLine: x.EndLine, Name: x.QualifiedName,
 			Kind: x.Kind, Language: x.Language, Score: Round3(x.Score),
-			Scores:    Scores{Lexical: Round3(x.Lexical), Activation: Round3(x.Activation)},
+			Scores: Scores{Lexical: Round3(x.Lexical), Activation: Round3(x.Activation),
+				Semantic: Round3(x.Semantic), Similarity: Round3(x.Similarity)},
 			Signature: x.Signature,
 			Snippet:   r.snippets.get(x.ID, termsKey, func() string { return query.Snippet(tk, x.Content, o.Retrieval.Terms, 3) }),
 			MatchLine: x.MatchLine,

@@ -41,6 +41,8 @@ type Settings struct {
 	// AlertRules are the rules of the alerts view (the defaults merged
 	// with the configuration's); nil means stats.DefaultRules.
 	AlertRules []resilience.Rule
+	// Semantic configures the semantic layer (with Deps.Embedder).
+	Semantic SemanticSettings
 }
 
 // Deps are what a service works with. DB is required.
@@ -62,6 +64,9 @@ type Deps struct {
 	// Snippets is how many snippets a long-running face remembers; 0
 	// remembers none.
 	Snippets int
+	// Embedder, if set, adds the semantic layer to every search and an
+	// embedding pass to every Reindex; nil searches by words only.
+	Embedder Embedder
 }
 
 // Call is what a face adds to a request: how it can interact.
@@ -89,6 +94,7 @@ type Service struct {
 	engines sync.Pool
 	index   indexState
 	snip    *snippetMemo
+	semLog  semanticLog
 }
 
 // New returns a service over d.DB.
@@ -162,6 +168,9 @@ func (s *Service) Options(command string, req SearchRequest, c Call) ask.Options
 		RecordFailed: s.d.RecordFailed,
 		Recorder:     s.d.Recorder,
 	}
+	// The question's vector is cached with the retrievals (not under
+	// --no-cache, so that a bypass really asks the endpoint).
+	o.Semantic = s.semantic(req, cache)
 	if o.Mode == "" {
 		o.Mode = store.ModeHeadless
 	}
@@ -208,6 +217,10 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 		return nil, err
 	}
 	resp := &Response{Outcome: out, Req: req, Thresholds: s.set.Thresholds, Mode: opts.Mode, snippets: s.snip}
+	if opts.Semantic.Embedder != nil && out != nil {
+		resp.SemanticWarning = semanticWarning(out.Retrieval)
+		s.semLog.note(s.d.Log, resp.SemanticWarning)
+	}
 	resp.Root, _ = s.db.Meta(ctx, store.MetaRoot)
 	if aerr != nil {
 		resp.Error = &ErrorBody{Code: resilience.ErrorType(aerr.Err), Message: llm.Redact(aerr.Err.Error())}

@@ -28,6 +28,9 @@ type IndexStats struct {
 	AccessedChunks  int                       `json:"accessed_chunks"`
 	Queries         int                       `json:"queries"`
 	LastRunStatus   string                    `json:"last_run_status"`
+	// Vectors is the semantic layer's coverage; nil when no embedding
+	// pass ever ran.
+	Vectors *VectorStats `json:"vectors,omitempty"`
 }
 
 // Stats gathers IndexStats.
@@ -114,6 +117,9 @@ func (db *DB) Stats(ctx context.Context) (*IndexStats, error) {
 		Scan(&s.HistoryFiles, &s.AccessedChunks, &s.Queries, &s.LastRunStatus)
 	if err != nil {
 		return nil, fmt.Errorf("index stats: %w", err)
+	}
+	if s.Vectors, err = db.vectorStats(ctx); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -55,6 +55,7 @@ type DB struct {
 	db       *sql.DB
 	path     string
 	readOnly bool
+	vectors  vectorCache // packed sign codes, see NearestChunks
 }
 
 // OpenOption changes how Open opens a store.

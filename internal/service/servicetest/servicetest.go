@@ -31,12 +31,23 @@ type Fixture struct {
 // with deps (DB is filled in).
 func New(t testing.TB, deps service.Deps) *Fixture {
 	t.Helper()
+	return NewWith(t, Settings(), deps)
+}
+
+// Settings are the settings New uses.
+func Settings() service.Settings {
+	return service.Settings{Thresholds: quality.DefaultThresholds, MaxQueryLength: 10000,
+		Index: service.IndexSettings{NoGit: true}}
+}
+
+// NewWith is New with other settings.
+func NewWith(t testing.TB, set service.Settings, deps service.Deps) *Fixture {
+	t.Helper()
 	root, db := fixture.Index(t, Files)
 	deps.DB = db
 	if deps.Log.GetLevel() == zerolog.TraceLevel {
 		deps.Log = zerolog.Nop()
 	}
-	svc := service.New(service.Settings{Thresholds: quality.DefaultThresholds, MaxQueryLength: 10000,
-		Index: service.IndexSettings{NoGit: true}}, deps)
+	svc := service.New(set, deps)
 	return &Fixture{Root: root, DB: db, Svc: svc}
 }
