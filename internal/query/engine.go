@@ -297,9 +297,11 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 	}
 	now := opts.Now.Unix()
 	out := make([]Result, 0, len(chunks))
+	want := queryForms(terms)
+	var fs fieldSets
 	for i := range chunks {
 		c := &chunks[i]
-		fs := chunkFields(e.tk, c)
+		chunkFields(e.tk, c, want, &fs)
 		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
 		phrase := 0.0
 		for _, i := range inPhrase[c.ID] {
