@@ -150,6 +150,12 @@ func TestFailoverRereadsStdin(t *testing.T) {
 	}
 	t.Chdir(root)
 	db := filepath.Join(root, ".aurora", "memory.db")
+	// .aurora/ marks root as the project, whatever an ancestor of the
+	// temp dir holds (another run's /tmp/.aurora would otherwise make
+	// /tmp the project root).
+	if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("AURORA_DB_PATH", db)
 	t.Setenv("AURORA_REPLICA_PATH", filepath.Join(t.TempDir(), "replica.db"))
 	ios, in, out, errOut := iostreams.Test()

@@ -19,7 +19,7 @@ const testKey = "sk-test-LEAKME-0123456789abcdefghij"
 // attemptTimeout is the per-attempt timeout of tests: short, because the
 // Timeout fault holds a request until the client gives up, yet long enough
 // that a normal loopback answer on a loaded CI machine does not time out.
-const attemptTimeout = 60 * time.Millisecond
+const attemptTimeout = 150 * time.Millisecond
 
 // env is a fake environment for FromEnv.
 type env map[string]string

@@ -98,13 +98,20 @@ const maxQueryTerms = 64
 // Engine searches one store. It is not safe for concurrent use (it owns a
 // tokenizer); make one per goroutine.
 type Engine struct {
-	db *store.DB
-	tk *tokenize.Tokenizer
+	db  *store.DB
+	tk  *tokenize.Tokenizer
+	dfs *DFCache
 }
 
 // NewEngine returns an engine over db.
 func NewEngine(db *store.DB) *Engine {
 	return &Engine{db: db, tk: tokenize.New()}
+}
+
+// NewSharedEngine returns an engine over db that reads document
+// frequencies through dfs, which engines of the same db may share.
+func NewSharedEngine(db *store.DB, dfs *DFCache) *Engine {
+	return &Engine{db: db, tk: tokenize.New(), dfs: dfs}
 }
 
 // Search retrieves and scores chunks for an already validated query.
@@ -128,7 +135,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	r := &Retrieval{Query: q, Generation: corpus.Generation}
 	n := max(corpus.Chunks, 1)
 	var scoring []Term
-	r.Terms, scoring, err = e.terms(ctx, q, n)
+	r.Terms, scoring, err = e.terms(ctx, q, n, corpus.Generation)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +268,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 // weights (all of them count for groundedness, found or not), and the
 // scoring terms, which add the optional hyphen compounds found in the
 // index.
-func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []Term, err error) {
+func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, scoring []Term, err error) {
 	toks := analyze(e.tk, q)
 	all := append([]string{}, toks...)
 	for _, t := range toks {
@@ -274,7 +281,12 @@ func (e *Engine) terms(ctx context.Context, q string, n int) (terms, scoring []T
 			all = append(all, c)
 		}
 	}
-	df, err := e.db.DocFreq(ctx, all)
+	var df map[string]int
+	if e.dfs != nil {
+		df, err = e.dfs.docFreq(ctx, gen, all, e.db.DocFreq)
+	} else {
+		df, err = e.db.DocFreq(ctx, all)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -327,9 +339,11 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 	}
 	now := opts.Now.Unix()
 	out := make([]Result, 0, len(chunks))
+	want := queryForms(terms)
+	var fs fieldSets
 	for i := range chunks {
 		c := &chunks[i]
-		fs := chunkFields(e.tk, c)
+		chunkFields(e.tk, c, want, &fs)
 		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
 		phrase := 0.0
 		for _, i := range inPhrase[c.ID] {

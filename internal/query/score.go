@@ -157,41 +157,53 @@ func (r Ranking) storeWeights() store.Weights {
 	return store.Weights(r.Weights)
 }
 
-// fieldSets are the distinct tokens of each field of a chunk.
+// fieldSets records which fields of a chunk hold the query's term forms
+// (and no other token: scoring asks about nothing else).
 type fieldSets struct {
-	f [numFields]map[string]struct{}
-	// bodyTF counts each token's occurrences in the body.
+	// in has bit f set for a form found in field f.
+	in map[string]uint8
+	// bodyTF counts each form's occurrences in the body.
 	bodyTF map[string]int
 }
 
-func chunkFields(tk *tokenize.Tokenizer, c *store.Chunk) fieldSets {
-	var fs fieldSets
+// queryForms is the set of the forms (texts and alternatives) of terms.
+func queryForms(terms []Term) *tokenize.Wanted {
+	var forms []string
+	for _, t := range terms {
+		forms = append(forms, t.forms()...)
+	}
+	return tokenize.NewWanted(forms)
+}
+
+// chunkFields finds the forms of want in the fields of c. fs is reset and
+// reused.
+func chunkFields(tk *tokenize.Tokenizer, c *store.Chunk, want *tokenize.Wanted, fs *fieldSets) {
+	if fs.in == nil {
+		fs.in = map[string]uint8{}
+		fs.bodyTF = map[string]int{}
+	}
+	clear(fs.in)
+	clear(fs.bodyTF)
 	add := func(f int, text string) {
-		if fs.f[f] == nil {
-			fs.f[f] = map[string]struct{}{}
-		}
-		tk.Each(text, func(t string) { fs.f[f][t] = struct{}{} })
+		tk.EachWanted(text, want, func(t string) { fs.in[t] |= 1 << f })
 	}
 	add(FieldName, c.QualifiedName)
 	add(FieldSignature, c.Signature)
 	add(FieldDoc, c.Doc)
 	add(FieldPath, strings.TrimSuffix(c.Path, path.Ext(c.Path)))
-	fs.bodyTF = map[string]int{}
-	fs.f[FieldBody] = map[string]struct{}{}
-	tk.Each(c.Content, func(t string) {
-		fs.f[FieldBody][t] = struct{}{}
+	tk.EachWanted(c.Content, want, func(t string) {
+		fs.in[t] |= 1 << FieldBody
 		fs.bodyTF[t]++
 	})
-	return fs
 }
 
 // has reports whether field f holds the term or one of its alternatives.
 func (fs *fieldSets) has(f int, t Term) bool {
-	if _, ok := fs.f[f][t.Text]; ok {
+	if fs.in[t.Text]&(1<<f) != 0 {
 		return true
 	}
 	for _, a := range t.Alts {
-		if _, ok := fs.f[f][a]; ok {
+		if fs.in[a]&(1<<f) != 0 {
 			return true
 		}
 	}

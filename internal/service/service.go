@@ -109,7 +109,10 @@ func New(set Settings, d Deps) *Service {
 	if d.Snippets > 0 {
 		s.snip = newSnippetMemo(d.Snippets)
 	}
-	s.engines.New = func() any { return query.NewEngine(d.DB) }
+	// The engines share one cache of document frequencies: a server
+	// asks about the same words again and again.
+	dfs := query.NewDFCache()
+	s.engines.New = func() any { return query.NewSharedEngine(d.DB, dfs) }
 	return s
 }
 

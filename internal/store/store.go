@@ -33,11 +33,34 @@ const driverName = "sqlite3_aur"
 // uses it too, for files that must keep their journal mode.
 const driverNameRO = "sqlite3_aur_ro"
 
+// driverNameStore is driverNameRO with the chunk store's read settings
+// (storePragmas): Open uses it for read-only stores.
+const driverNameStore = "sqlite3_aur_store_ro"
+
+// storePragmas are run on every connection of a chunk store (Open).
+// Memory-mapped reads: a search reads a few megabytes of FTS5 pages,
+// which through mmap come straight from the OS page cache, shared by
+// every connection and process, instead of being copied into each
+// connection's own cache by pread (a fresh CLI process, or a server
+// connection the pool opened anew, starts with an empty one). 1 GiB is
+// a bound on the mapping, not memory used.
+var storePragmas = []string{"PRAGMA mmap_size = 1073741824"}
+
 func init() {
 	sql.Register(driverNameRO, &sqlite3.SQLiteDriver{})
+	sql.Register(driverNameStore, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			for _, p := range storePragmas {
+				if _, err := c.Exec(p, nil); err != nil {
+					return fmt.Errorf("%s: %w", p, err)
+				}
+			}
+			return nil
+		},
+	})
 	sql.Register(driverName, &sqlite3.SQLiteDriver{
 		ConnectHook: func(c *sqlite3.SQLiteConn) error {
-			for _, p := range []string{"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL"} {
+			for _, p := range append([]string{"PRAGMA page_size = 16384", "PRAGMA journal_mode = WAL"}, storePragmas...) {
 				if _, err := c.Exec(p, nil); err != nil {
 					return fmt.Errorf("%s: %w", p, err)
 				}
@@ -74,6 +97,9 @@ type openOptions struct {
 // current: migrations need write access.
 func ReadOnly() OpenOption { return func(o *openOptions) { o.readOnly = true } }
 
+// maxIdleConns is how many idle connections a store keeps open.
+const maxIdleConns = 16
+
 // ErrNewerSchema is returned by Open for a database written by a newer aur.
 var ErrNewerSchema = errors.New("database schema is newer than this aur")
 
@@ -106,7 +132,7 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 		if _, err := os.Stat(path); err != nil {
 			return nil, fmt.Errorf("open store %q read-only: %w", path, err)
 		}
-		driver = driverNameRO
+		driver = driverNameStore
 		q.Set("mode", "ro")
 		if _, err := os.Stat(path + "-wal"); errors.Is(err, os.ErrNotExist) && !Writable(filepath.Dir(path)) {
 			q.Set("immutable", "1")
@@ -120,6 +146,10 @@ func Open(ctx context.Context, path string, opts ...OpenOption) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %q: %w", path, err)
 	}
+	// Keep as many idle connections as a server runs searches at once
+	// (database/sql keeps 2 by default): a connection closed after each
+	// burst and opened again costs its open, its pragmas and its cache.
+	sqldb.SetMaxIdleConns(maxIdleConns)
 	db := &DB{db: sqldb, path: path, readOnly: o.readOnly}
 	if err := db.init(ctx); err != nil {
 		sqldb.Close()

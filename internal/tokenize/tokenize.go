@@ -45,6 +45,11 @@ const maxStemCache = 1 << 18
 
 // Each calls emit for every token of text, in order, duplicates included.
 func (t *Tokenizer) Each(text string, emit func(tok string)) {
+	t.each(text, nil, emit)
+}
+
+// each is Each, limited to the tokens of want unless it is nil.
+func (t *Tokenizer) each(text string, want *Wanted, emit func(tok string)) {
 	for len(text) > 0 {
 		// Skip to the start of the next word.
 		i := strings.IndexFunc(text, isWordRune)
@@ -56,7 +61,7 @@ func (t *Tokenizer) Each(text string, emit func(tok string)) {
 		if j < 0 {
 			j = len(text)
 		}
-		t.word(text[:j], emit)
+		t.word(text[:j], want, emit)
 		text = text[j:]
 	}
 }
@@ -95,21 +100,28 @@ func isWordRune(r rune) bool {
 }
 
 // word emits the tokens of one alphanumeric run.
-func (t *Tokenizer) word(w string, emit func(string)) {
+func (t *Tokenizer) word(w string, want *Wanted, emit func(string)) {
 	if len(w) > MaxTokenLen {
 		return
 	}
 	t.parts = splitParts(w, t.parts[:0])
 	for _, p := range t.parts {
-		if s := t.stem(p); s != "" && len(s) <= MaxTokenLen {
+		if want != nil && !want.mayStemTo(p) {
+			continue
+		}
+		if s := t.stem(p); s != "" && len(s) <= MaxTokenLen && (want == nil || want.set[s]) {
 			emit(s)
 		}
 	}
 	if len(t.parts) > 1 {
+		if want != nil && !want.mayStemTo(w) {
+			// The whole word, lower-cased, starts as its first part does.
+			return
+		}
 		// Lower-casing can lengthen a word (Ⱥ is two bytes, ⱥ three): the
 		// bound is checked again on what is emitted.
 		whole := strings.ToLower(w)
-		if len(whole) <= MaxTokenLen && !IsStopWord(whole) {
+		if len(whole) <= MaxTokenLen && !IsStopWord(whole) && (want == nil || want.set[whole]) {
 			emit(whole)
 		}
 	}
