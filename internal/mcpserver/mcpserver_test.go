@@ -21,6 +21,12 @@ import (
 func connect(t *testing.T, opts mcpserver.Options) (*mcp.ClientSession, *servicetest.Fixture) {
 	t.Helper()
 	fx := servicetest.New(t, service.Deps{Log: zerolog.Nop()})
+	return connectTo(t, fx, opts), fx
+}
+
+// connectTo is connect over a fixture of the caller's.
+func connectTo(t *testing.T, fx *servicetest.Fixture, opts mcpserver.Options) *mcp.ClientSession {
+	t.Helper()
 	toServerR, toServerW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +53,7 @@ func connect(t *testing.T, opts mcpserver.Options) (*mcp.ClientSession, *service
 			t.Error("the server did not stop")
 		}
 	})
-	return cs, fx
+	return cs
 }
 
 // callJSON calls a tool and decodes its text result.
