@@ -57,20 +57,21 @@ func newTestEmbedder(t *testing.T, url, key string, dims, retries int) *Resilien
 	return e
 }
 
-// TestEmbedResilience: 429, 503 and a timeout are retried; a provider
-// that keeps failing opens the breaker, after which no request is sent.
+// TestEmbedResilience: 429, 500, 503 and a timeout are retried; a
+// provider that keeps failing opens the breaker, after which no request
+// is sent.
 func TestEmbedResilience(t *testing.T) {
-	srv := llmtest.NewEmbed(t, llmtest.EmbedOptions{Schedule: []llmtest.Fault{llmtest.RateLimited, llmtest.Unavailable, llmtest.Timeout}})
-	e := newTestEmbedder(t, srv.URL, "", 32, 3)
+	srv := llmtest.NewEmbed(t, llmtest.EmbedOptions{Schedule: []llmtest.Fault{llmtest.RateLimited, llmtest.ServerError, llmtest.Unavailable, llmtest.Timeout}})
+	e := newTestEmbedder(t, srv.URL, "", 32, 4)
 	vecs, err := e.Embed(context.Background(), []string{"clean the cache", "download a file"})
 	if err != nil || len(vecs) != 2 || len(vecs[0]) != 32 {
-		t.Fatalf("Embed = %d vectors, %v; want 2 of 32 after three retried faults", len(vecs), err)
+		t.Fatalf("Embed = %d vectors, %v; want 2 of 32 after four retried faults", len(vecs), err)
 	}
-	if n := srv.RequestCount(); n != 4 {
-		t.Fatalf("%d requests, want 4", n)
+	if n := srv.RequestCount(); n != 5 {
+		t.Fatalf("%d requests, want 5", n)
 	}
-	if srv.Requests()[3].Dims != 32 {
-		t.Errorf("dimensions %d sent, want 32", srv.Requests()[3].Dims)
+	if srv.Requests()[4].Dims != 32 {
+		t.Errorf("dimensions %d sent, want 32", srv.Requests()[4].Dims)
 	}
 	srv.SetFault(llmtest.Unavailable)
 	for range 2 {

@@ -264,6 +264,9 @@ func (s *EmbedServer) handle(w http.ResponseWriter, r *http.Request) {
 	case Unavailable:
 		fail(http.StatusServiceUnavailable, "server_error", "the server is overloaded")
 		return
+	case ServerError:
+		fail(http.StatusInternalServerError, "server_error", "internal server error")
+		return
 	case Unauthorized:
 		fail(http.StatusUnauthorized, "invalid_api_key", "incorrect API key")
 		return

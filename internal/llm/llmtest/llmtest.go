@@ -60,11 +60,13 @@ const (
 	// StreamCut streams half the answer, then closes the connection; a
 	// plain (non-streamed) request gets a connection reset instead.
 	StreamCut
+	// ServerError answers 500.
+	ServerError
 )
 
 var faultNames = map[Fault]string{
 	None: "none", RateLimited: "429", Unavailable: "503", Reset: "reset",
-	Timeout: "timeout", Unauthorized: "401", StreamCut: "stream-cut",
+	Timeout: "timeout", Unauthorized: "401", StreamCut: "stream-cut", ServerError: "500",
 }
 
 func (f Fault) String() string {
@@ -304,6 +306,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case Unavailable:
 		status(http.StatusServiceUnavailable)
 		writeError(w, rec.API, http.StatusServiceUnavailable, "overloaded_error", "the server is overloaded")
+		return
+	case ServerError:
+		status(http.StatusInternalServerError)
+		writeError(w, rec.API, http.StatusInternalServerError, "api_error", "internal server error")
 		return
 	case Unauthorized:
 		status(http.StatusUnauthorized)
