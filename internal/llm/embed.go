@@ -181,7 +181,10 @@ func NewResilientEmbedder(e *OpenAIEmbedder, opts Options) (*ResilientEmbedder, 
 	reg := o.Registry
 	if reg == nil {
 		var err error
-		reg, err = resilience.NewRegistry(resilience.RateLimitConfig{RequestsPerMinute: o.RPM, MaxWait: o.MaxWait, Burst: 1}, o.Clock)
+		// Up to a second's worth of requests may go at once: aur serve
+		// embeds the questions that arrive together, and with a burst of
+		// 1 each would wait its turn (20 ms apart at 3,000 a minute).
+		reg, err = resilience.NewRegistry(resilience.RateLimitConfig{RequestsPerMinute: o.RPM, MaxWait: o.MaxWait, Burst: max(1, o.RPM/60)}, o.Clock)
 		if err != nil {
 			return nil, fmt.Errorf("rate limit for %s: %w", ProviderEmbeddings, err)
 		}

@@ -280,6 +280,44 @@ func TestBreakerPersists(t *testing.T) {
 	}
 }
 
+// A success over a clean shared state writes nothing (each aur process
+// that embeds its question would otherwise lock, write and rename the
+// file); a success after a failure still resets the count for every
+// process.
+func TestBreakerCleanSuccessNotWritten(t *testing.T) {
+	store := FileBreakerStore{Dir: t.TempDir()}
+	clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	process := func() *Breaker {
+		b, err := NewBreaker("openai", DefaultBreakerConfig(), clock, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Persist(store, ""); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ok := func(context.Context) error { return nil }
+	if err := process().Execute(context.Background(), ok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(store.path("openai")); !os.IsNotExist(err) {
+		t.Fatalf("a success over a clean state wrote the state file (%v)", err)
+	}
+	if err := process().Execute(context.Background(), func(context.Context) error { return errUnavailable }); err == nil {
+		t.Fatal("want the failure")
+	}
+	if s, _ := store.Load("openai"); s.ConsecutiveFailures != 1 {
+		t.Fatalf("after a failure: %+v", s)
+	}
+	if err := process().Execute(context.Background(), ok); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := store.Load("openai"); s.ConsecutiveFailures != 0 {
+		t.Fatalf("a success after a failure did not reset the shared count: %+v", s)
+	}
+}
+
 // Processes that fail at the same time all count: each outcome is added
 // to the shared state under a lock (read-modify-write), so none is lost.
 // Each goroutine here has its own Breaker, as each aur process does, and
