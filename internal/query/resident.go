@@ -183,7 +183,12 @@ type residentIndex struct {
 	// (fields holding it) and ptf (its count in the body, 0 if not in the
 	// body; tfBig holds counts above 65,535 by posting index).
 	tokens map[string]uint32
-	df     []int32 // FTS5's document count (chunks_vocab)
+	df     []int32 // FTS5's document count (chunks_vocab) of the token as spelled
+	// vocabOnly holds the document counts of FTS5 tokens no chunk token
+	// is spelled as (folded ones, see buildResident); impure names the
+	// FTS5 tokens that other tokens fold to.
+	vocabOnly map[string]int32
+	impure    map[string]bool
 	off    []uint32
 	pchunk []uint32
 	pmask  []uint8
@@ -266,7 +271,11 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	}
 	var docSizes [][numFields]int64
 	var docErr []string
-	var vocabSeen int
+	type vocabRow struct {
+		term string
+		doc  int32
+	}
+	var vocab []vocabRow
 	var vocabErr []string
 	var rows int64
 	var colTotals []int64
@@ -336,19 +345,7 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 			return nil
 		},
 		Vocab: func(term string, doc int) error {
-			if ix.df == nil {
-				ix.df = make([]int32, len(cnt))
-			}
-			id, ok := ix.tokens[term]
-			if !ok {
-				mismatch(&vocabErr, "token %q in %d FTS5 rows, in no chunk's tokens", term, doc)
-				return nil
-			}
-			if int(cnt[id]) != doc {
-				mismatch(&vocabErr, "token %q: FTS5 %d rows, tokenizer %d chunks", term, doc, cnt[id])
-			}
-			ix.df[id] = int32(doc)
-			vocabSeen++
+			vocab = append(vocab, vocabRow{term, int32(doc)})
 			return nil
 		},
 		Totals: func(n int64, c []int64) { rows, colTotals = n, append([]int64{}, c...) },
@@ -363,8 +360,64 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	if len(docSizes) != n {
 		mismatch(&docErr, "%d FTS5 rows for %d chunks", len(docSizes), n)
 	}
-	if vocabSeen != len(cnt) {
-		mismatch(&vocabErr, "%d FTS5 tokens, tokenizer %d", vocabSeen, len(cnt))
+	// FTS5 folds the tokens it is given again (unicode61): a few
+	// non-ASCII tokens of the Go tokenizer are another token to it, and
+	// the rows of such a token count for that one. Those FTS5 tokens are
+	// impure: candidates holding them are chosen by SQLite.
+	var nonASCII []string
+	for t := range ix.tokens {
+		if !isASCII(t) {
+			nonASCII = append(nonASCII, t)
+		}
+	}
+	sort.Strings(nonASCII)
+	folds, err := db.FoldTokens(ctx, nonASCII)
+	if err != nil {
+		b.Err = err
+		return nil, b
+	}
+	sources := map[string][]uint32{} // FTS5 token -> Go tokens folding to it, when not only itself
+	folded := map[uint32]bool{}
+	for _, t := range nonASCII {
+		f := folds[t]
+		if len(f) != 1 {
+			mismatch(&vocabErr, "token %q is %d tokens to FTS5", t, len(f))
+			continue
+		}
+		if f[0] != t {
+			sources[f[0]] = append(sources[f[0]], ix.tokens[t])
+			folded[ix.tokens[t]] = true
+		}
+	}
+	ix.impure = map[string]bool{}
+	for f := range sources {
+		ix.impure[f] = true
+		if id, ok := ix.tokens[f]; ok {
+			sources[f] = append(sources[f], id)
+		}
+	}
+	ix.df = make([]int32, len(cnt))
+	ix.vocabOnly = map[string]int32{}
+	seenTok := 0
+	for _, v := range vocab {
+		id, isTok := ix.tokens[v.term]
+		if isTok {
+			ix.df[id] = v.doc
+			seenTok++
+		} else {
+			ix.vocabOnly[v.term] = v.doc
+		}
+		switch {
+		case ix.impure[v.term]:
+			// Checked below, on the postings.
+		case !isTok:
+			mismatch(&vocabErr, "token %q in %d FTS5 rows, in no chunk's tokens", v.term, v.doc)
+		case cnt[id] != v.doc:
+			mismatch(&vocabErr, "token %q: FTS5 %d rows, tokenizer %d chunks", v.term, v.doc, cnt[id])
+		}
+	}
+	if want := len(cnt) - len(folded); seenTok != want {
+		mismatch(&vocabErr, "%d of the tokenizer's %d tokens in FTS5's vocabulary", seenTok, want)
 	}
 	var sum [numFields]int64
 	for i := range cols {
@@ -384,9 +437,6 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	if bad := append(docErr, vocabErr...); len(bad) > 0 {
 		b.Err = fmt.Errorf("%w: %s", errResidentMismatch, strings.Join(bad, "; "))
 		return nil, b
-	}
-	if ix.df == nil {
-		ix.df = make([]int32, len(cnt))
 	}
 
 	// bm25's statistics, as fts5Bm25GetData computes them.
@@ -435,8 +485,40 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 			}
 		}
 	}
+	// The impure tokens' row counts: the union of their sources'.
+	var bad []string
+	for f, srcs := range sources {
+		rowsOf := map[uint32]bool{}
+		for _, id := range srcs {
+			for _, c := range ix.pchunk[ix.off[id]:ix.off[id+1]] {
+				rowsOf[c] = true
+			}
+		}
+		var doc int32
+		if id, ok := ix.tokens[f]; ok {
+			doc = ix.df[id]
+		} else {
+			doc = ix.vocabOnly[f]
+		}
+		if int(doc) != len(rowsOf) {
+			mismatch(&bad, "token %q: FTS5 %d rows, tokenizer %d chunks", f, doc, len(rowsOf))
+		}
+	}
+	if len(bad) > 0 {
+		b.Err = fmt.Errorf("%w: %s", errResidentMismatch, strings.Join(bad, "; "))
+		return nil, b
+	}
 	b.Duration = time.Since(start)
 	return ix, b
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // posting returns chunk ci's posting of token t, if any.
@@ -464,7 +546,11 @@ func (ix *residentIndex) docFreq(toks []string) map[string]int {
 	out := make(map[string]int, len(toks))
 	for _, t := range toks {
 		if id, ok := ix.tokens[t]; ok {
-			out[t] = int(ix.df[id])
+			if d := ix.df[id]; d > 0 {
+				out[t] = int(d)
+			}
+		} else if d, ok := ix.vocabOnly[t]; ok {
+			out[t] = int(d)
 		}
 	}
 	return out
@@ -503,7 +589,15 @@ type residentScratch struct {
 // the tokens of phrases (the MATCH expression's, in its order) that pass
 // f, as store.Candidates does: FTS5's bm25 with column weights w, best
 // first, ties in row id order.
-func (ix *residentIndex) candidates(phrases []string, w store.Weights, f store.Filter, limit int, sc *residentScratch) []int64 {
+//
+// ok is false when a token is not ASCII or is one FTS5 folds others to
+// (see buildResident): FTS5 must choose those candidates.
+func (ix *residentIndex) candidates(phrases []string, w store.Weights, f store.Filter, limit int, sc *residentScratch) (ids []int64, ok bool) {
+	for _, ph := range phrases {
+		if !isASCII(ph) || ix.impure[ph] {
+			return nil, false
+		}
+	}
 	n := len(ix.ids)
 	if len(sc.score) != n {
 		sc.score = make([]float64, n)
@@ -609,7 +703,7 @@ func (ix *residentIndex) candidates(phrases []string, w store.Weights, f store.F
 	for i, c := range h {
 		out[i] = ix.ids[c]
 	}
-	return out
+	return out, true
 }
 
 // filter returns the test of f on chunk indexes, nil for no filter.

@@ -89,7 +89,14 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 		for _, t := range selective {
 			forms = append(forms, t.forms()...)
 		}
-		ids = ix.candidates(forms, opts.Ranking.storeWeights(), opts.Filter, depth, &e.rs)
+		var ok bool
+		ids, ok = ix.candidates(forms, opts.Ranking.storeWeights(), opts.Filter, depth, &e.rs)
+		if !ok {
+			ids, err = e.db.Candidates(ctx, matchExpr(selective), opts.Ranking.storeWeights(), opts.Filter, depth)
+			if err != nil {
+				return nil, err
+			}
+		}
 	}
 	inPhrase := map[int64][]int{}
 	for i, p := range r.Phrases {

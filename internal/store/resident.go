@@ -184,3 +184,60 @@ func fts5Varint(b []byte) (v uint64, n int) {
 	}
 	return v<<8 | uint64(b[8]), 9
 }
+
+// FoldTokens returns the tokens FTS5's tokenizer (unicode61, as
+// chunks_fts uses it) makes of each of toks: the chunk tokens written to
+// chunks_fts are folded by it again (U+00B5 MICRO SIGN becomes U+03BC,
+// a final sigma σ, ...), so the index's vocabulary differs from the Go
+// tokenizer's for some non-ASCII tokens. It tokenizes them in a
+// temporary in-memory FTS5 table of its own connection and reads them
+// back through fts5vocab; nothing is written to the database.
+func (db *DB) FoldTokens(ctx context.Context, toks []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(toks))
+	if len(toks) == 0 {
+		return out, nil
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("fold tokens: %w", err)
+	}
+	defer conn.Close()
+	defer conn.ExecContext(context.Background(), `DROP TABLE IF EXISTS temp.aur_fold_v; DROP TABLE IF EXISTS temp.aur_fold`)
+	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE temp.aur_fold USING fts5(t, tokenize = 'unicode61 remove_diacritics 0');
+		CREATE VIRTUAL TABLE temp.aur_fold_v USING fts5vocab(temp, aur_fold, 'instance')`); err != nil {
+		return nil, fmt.Errorf("fold tokens: %w", err)
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("fold tokens: %w", err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, `INSERT INTO temp.aur_fold(rowid, t) VALUES (?, ?)`)
+	if err != nil {
+		return nil, fmt.Errorf("fold tokens: %w", err)
+	}
+	for i, t := range toks {
+		if _, err := st.ExecContext(ctx, i+1, t); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("fold tokens: %w", err)
+		}
+		out[t] = nil
+	}
+	st.Close()
+	rows, err := tx.QueryContext(ctx, `SELECT doc, term FROM temp.aur_fold_v ORDER BY doc, offset`)
+	if err != nil {
+		return nil, fmt.Errorf("fold tokens: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var term string
+		if err := rows.Scan(&i, &term); err != nil {
+			return nil, err
+		}
+		if i >= 1 && i <= len(toks) {
+			out[toks[i-1]] = append(out[toks[i-1]], term)
+		}
+	}
+	return out, rows.Err()
+}
