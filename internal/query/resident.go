@@ -189,11 +189,11 @@ type residentIndex struct {
 	// FTS5 tokens that other tokens fold to.
 	vocabOnly map[string]int32
 	impure    map[string]bool
-	off    []uint32
-	pchunk []uint32
-	pmask  []uint8
-	ptf    []uint16
-	tfBig  map[uint32]int32
+	off       []uint32
+	pchunk    []uint32
+	pmask     []uint8
+	ptf       []uint16
+	tfBig     map[uint32]int32
 
 	// FTS5's row count and average row length (tokens over all columns).
 	nRow  int64
