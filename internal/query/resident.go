@@ -44,8 +44,10 @@ import (
 //
 // Build: in the background, at Start and whenever a search sees a new
 // index generation (an index run through POST /v1/index, --watch, or
-// another process); until the copy of the current generation is ready,
-// searches use SQLite. The build reads the store in one read transaction
+// another process), once the generation has not changed for
+// ResidentQuiet; until the copy of the current generation is ready,
+// searches use SQLite (so a change is searchable as soon as it is
+// committed, as without a resident index). The build reads the store in one read transaction
 // and tokenizes every chunk as the indexer did, then checks the result
 // against FTS5's own statistics: every row's token count per column
 // (chunks_fts_docsize), every token's document count (chunks_vocab), the
@@ -137,6 +139,25 @@ func (r *Resident) trigger(gen int64) {
 		r.cur.Store(nil)
 	}
 	go func() {
+		// Wait for the index to stay at one generation for a moment: while
+		// index runs follow each other (--watch on a busy tree, POST
+		// /v1/index in a loop), a copy would be outdated before it was
+		// built, and building it would only take CPU from the searches.
+		for {
+			select {
+			case <-time.After(ResidentQuiet):
+			case <-ctx.Done():
+				r.mu.Lock()
+				r.building = false
+				r.mu.Unlock()
+				return
+			}
+			g, err := r.db.Generation(ctx)
+			if err != nil || g == gen {
+				break
+			}
+			gen = g
+		}
 		ix, b := buildResident(ctx, r.db)
 		if b.Err == nil {
 			r.cur.Store(ix)
@@ -150,6 +171,10 @@ func (r *Resident) trigger(gen int64) {
 		}
 	}()
 }
+
+// ResidentQuiet is how long the index generation must stay the same
+// before a Resident builds its copy.
+var ResidentQuiet = time.Second
 
 // Fields whose bit is set in a posting's mask, in column order (FTS5's
 // chunks_fts columns: name, signature, doc, path, body).
