@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -162,6 +163,9 @@ func (r *Resident) trigger(gen int64) {
 		if b.Err == nil {
 			r.cur.Store(ix)
 		}
+		// The build's garbage (every chunk's text, the chunk-major
+		// postings) is several times the index: give it back now.
+		debug.FreeOSMemory()
 		r.mu.Lock()
 		r.building = false
 		r.tried = b.Generation
@@ -241,6 +245,28 @@ type residentEntry struct {
 	tf   uint32
 }
 
+// entryBlocks is a growing array of entries in fixed blocks: no copy of
+// the whole when it grows, so a build's peak memory stays near its size.
+type entryBlocks struct {
+	blocks [][]residentEntry
+	n      int
+}
+
+const entryBlock = 1 << 16
+
+func (b *entryBlocks) add(e residentEntry) {
+	if b.n%entryBlock == 0 {
+		b.blocks = append(b.blocks, make([]residentEntry, 0, entryBlock))
+	}
+	last := &b.blocks[len(b.blocks)-1]
+	*last = append(*last, e)
+	b.n++
+}
+
+func (b *entryBlocks) at(i uint32) *residentEntry {
+	return &b.blocks[i/entryBlock][i%entryBlock]
+}
+
 // buildResident reads and tokenizes the store (see Resident).
 func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentBuild) {
 	start := time.Now()
@@ -260,7 +286,7 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	var pathToks [][]uint32 // per file, its path's tokens (computed once)
 	var (
 		cmStart []uint32 // per chunk, its first entry in cm
-		cm      []residentEntry
+		cm      entryBlocks
 		cols    [][numFields]int32 // per chunk, distinct tokens per column
 		cnt     []int32            // per token, chunks holding it
 		stamp   []int32            // per token, 1 + the chunk that last saw it
@@ -281,11 +307,11 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	add := func(f int, id uint32) {
 		if stamp[id] != ci+1 {
 			stamp[id] = ci + 1
-			slot[id] = int32(len(cm))
-			cm = append(cm, residentEntry{tok: id})
+			slot[id] = int32(cm.n)
+			cm.add(residentEntry{tok: id})
 			cnt[id]++
 		}
-		e := &cm[slot[id]]
+		e := cm.at(uint32(slot[id]))
 		if e.mask&(1<<f) == 0 {
 			e.mask |= 1 << f
 			cols[ci][f]++
@@ -339,7 +365,7 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 			ix.bodyTerms = append(ix.bodyTerms, int32(c.BodyTerms))
 			ix.startLine = append(ix.startLine, int32(c.StartLine))
 			ix.endLine = append(ix.endLine, int32(c.EndLine))
-			cmStart = append(cmStart, uint32(len(cm)))
+			cmStart = append(cmStart, uint32(cm.n))
 			cols = append(cols, [numFields]int32{})
 			// The fields and texts of chunkFields (and of the indexer).
 			tk.Each(c.QualifiedName, func(t string) { add(FieldName, tokID(t)) })
@@ -376,7 +402,7 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 		Totals: func(n int64, c []int64) { rows, colTotals = n, append([]int64{}, c...) },
 	})
 	b.Duration = time.Since(start)
-	b.Chunks, b.Tokens, b.Postings = len(ix.ids), len(cnt), len(cm)
+	b.Chunks, b.Tokens, b.Postings = len(ix.ids), len(cnt), cm.n
 	if err != nil {
 		b.Err = err
 		return nil, b
@@ -489,15 +515,16 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 	}
 	fill := make([]uint32, len(cnt))
 	copy(fill, ix.off[:len(cnt)])
-	ix.pchunk = make([]uint32, len(cm))
-	ix.pmask = make([]uint8, len(cm))
-	ix.ptf = make([]uint16, len(cm))
+	ix.pchunk = make([]uint32, cm.n)
+	ix.pmask = make([]uint8, cm.n)
+	ix.ptf = make([]uint16, cm.n)
 	for c := range n {
-		end := uint32(len(cm))
+		end := uint32(cm.n)
 		if c+1 < n {
 			end = cmStart[c+1]
 		}
-		for _, e := range cm[cmStart[c]:end] {
+		for q := cmStart[c]; q < end; q++ {
+			e := cm.at(q)
 			p := fill[e.tok]
 			fill[e.tok]++
 			ix.pchunk[p] = uint32(c)
@@ -510,6 +537,7 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 			}
 		}
 	}
+	cm = entryBlocks{}
 	// The impure tokens' row counts: the union of their sources'.
 	var bad []string
 	for f, srcs := range sources {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"strconv"
@@ -34,8 +35,29 @@ type ResidentSink struct {
 // ScanResident reads the whole search index into s, in one read
 // transaction. It reads FTS5's shadow tables (docsize, data) directly:
 // their formats are FTS5's file format, stable across SQLite versions.
+//
+// The scan reads every chunk's text once: it turns memory-mapped reads
+// off on its connection for the while, so that the database's pages are
+// not all mapped into the process (they would count in its resident set
+// as long as the mapping lasts).
 func (db *DB) ScanResident(ctx context.Context, s ResidentSink) error {
-	tx, err := db.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("resident scan: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA mmap_size = 0`); err != nil {
+		return fmt.Errorf("resident scan: %w", err)
+	}
+	defer func() {
+		for _, p := range storePragmas {
+			if _, err := conn.ExecContext(context.Background(), p); err != nil {
+				// Do not hand a connection without its settings back.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("resident scan: %w", err)
 	}
