@@ -352,3 +352,46 @@ func TestResidentFallsBack(t *testing.T) {
 		t.Errorf("resident differs:\n%s", d)
 	}
 }
+
+// TestResidentBuildDoesNotBlockWriters: a build reads in one read
+// transaction; an index run (a writer) must go on meanwhile. (The store's
+// connections begin immediate transactions, which take the write lock:
+// a build through BeginTx held it for its whole scan.)
+func TestResidentBuildDoesNotBlockWriters(t *testing.T) {
+	ctx := context.Background()
+	db, root := indexCopy(t, rankCorpus)
+	inScan, release := make(chan bool), make(chan bool)
+	done := make(chan error, 1)
+	go func() {
+		first := true
+		done <- db.ScanResident(ctx, store.ResidentSink{
+			Generation: func(int64) {},
+			File:       func(int64, string) error { return nil },
+			Chunk: func(*store.Chunk) error {
+				if first {
+					first = false
+					inScan <- true
+					<-release
+				}
+				return nil
+			},
+			DocSize: func(int64, []int64) error { return nil },
+			Vocab:   func(string, int) error { return nil },
+			Totals:  func(int64, []int64) {},
+		})
+	}()
+	<-inScan
+	start := time.Now()
+	os.WriteFile(filepath.Join(root, "server", "writer_resident.go"), []byte("package server\n\n// Writer goes on during a scan.\nfunc Writer() {}\n"), 0o644)
+	reindex(t, db, root)
+	if err := db.RecordAccess(ctx, []int64{1}, residentNow, []string{"writer"}); err != nil {
+		t.Errorf("write during a resident scan: %v", err)
+	}
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("writes during a resident scan waited %v", d)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -57,11 +57,14 @@ func (db *DB) ScanResident(ctx context.Context, s ResidentSink) error {
 			}
 		}
 	}()
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
+	// A deferred transaction, begun by hand: database/sql's BeginTx
+	// would begin an immediate one (the store's _txlock), holding the
+	// write lock, and index runs waiting on it, for the whole scan.
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		return fmt.Errorf("resident scan: %w", err)
 	}
-	defer tx.Rollback()
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	tx := conn
 	var gen string
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce((SELECT value FROM meta WHERE key = ?), '0')`, MetaGeneration).Scan(&gen); err != nil {
 		return fmt.Errorf("resident scan: %w", err)
@@ -185,7 +188,7 @@ func (db *DB) ScanResident(ctx context.Context, s ResidentSink) error {
 		vals = []int64{0}
 	}
 	s.Totals(vals[0], vals[1:])
-	return tx.Commit()
+	return nil
 }
 
 // fts5Varint decodes SQLite's varint (1-9 bytes, big-endian groups of 7
@@ -229,11 +232,13 @@ func (db *DB) FoldTokens(ctx context.Context, toks []string) (map[string][]strin
 		CREATE VIRTUAL TABLE temp.aur_fold_v USING fts5vocab(temp, aur_fold, 'instance')`); err != nil {
 		return nil, fmt.Errorf("fold tokens: %w", err)
 	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+	// Deferred, by hand (see ScanResident): only the temporary database
+	// is written, and the store's write lock is never taken.
+	if _, err := conn.ExecContext(ctx, `BEGIN DEFERRED`); err != nil {
 		return nil, fmt.Errorf("fold tokens: %w", err)
 	}
-	defer tx.Rollback()
+	defer conn.ExecContext(context.Background(), `ROLLBACK`)
+	tx := conn
 	st, err := tx.PrepareContext(ctx, `INSERT INTO temp.aur_fold(rowid, t) VALUES (?, ?)`)
 	if err != nil {
 		return nil, fmt.Errorf("fold tokens: %w", err)
