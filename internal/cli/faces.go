@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
@@ -39,6 +40,10 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 	var res *query.Resident
 	if resident {
 		res = query.NewResident(db, func(b query.ResidentBuild) {
+			if errors.Is(b.Err, query.ErrResidentOutdated) {
+				log.Info().Int64("generation", b.Generation).Msg("resident index: build abandoned, the index changed")
+				return
+			}
 			if b.Err != nil {
 				log.Warn().Err(b.Err).Int64("generation", b.Generation).Msg("resident index: not built; searches use SQLite")
 				return

@@ -103,7 +103,7 @@ func (r *Resident) Start(ctx context.Context) {
 // Build builds the index of the store's current generation and waits for
 // it (tests, benchmarks).
 func (r *Resident) Build(ctx context.Context) (ResidentBuild, error) {
-	ix, b := buildResident(ctx, r.db)
+	ix, b := buildResident(ctx, r.db, nil)
 	if b.Err == nil {
 		r.cur.Store(ix)
 	}
@@ -159,7 +159,13 @@ func (r *Resident) trigger(gen int64) {
 			}
 			gen = g
 		}
-		ix, b := buildResident(ctx, r.db)
+		// A build the store outgrows while it runs is abandoned: the
+		// next search after the next quiet moment starts another.
+		stale := func() bool {
+			g, err := r.db.Generation(ctx)
+			return err == nil && g != gen
+		}
+		ix, b := buildResident(ctx, r.db, stale)
 		if b.Err == nil {
 			r.cur.Store(ix)
 		}
@@ -169,6 +175,9 @@ func (r *Resident) trigger(gen int64) {
 		r.mu.Lock()
 		r.building = false
 		r.tried = b.Generation
+		if errors.Is(b.Err, ErrResidentOutdated) {
+			r.triedAny = false
+		}
 		r.mu.Unlock()
 		if r.onBuild != nil && ctx.Err() == nil {
 			r.onBuild(b)
@@ -178,7 +187,7 @@ func (r *Resident) trigger(gen int64) {
 
 // ResidentQuiet is how long the index generation must stay the same
 // before a Resident builds its copy.
-var ResidentQuiet = time.Second
+var ResidentQuiet = 2 * time.Second
 
 // Fields whose bit is set in a posting's mask, in column order (FTS5's
 // chunks_fts columns: name, signature, doc, path, body).
@@ -236,6 +245,10 @@ var (
 	fts5B  = 0.75
 )
 
+// ErrResidentOutdated marks a build abandoned because the store moved to
+// another generation while it ran.
+var ErrResidentOutdated = errors.New("resident index: abandoned, the index changed during the build")
+
 // errResidentMismatch marks a build whose copy disagrees with FTS5.
 var errResidentMismatch = errors.New("resident index disagrees with the FTS5 index")
 
@@ -268,7 +281,10 @@ func (b *entryBlocks) at(i uint32) *residentEntry {
 }
 
 // buildResident reads and tokenizes the store (see Resident).
-func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentBuild) {
+//
+// stale, if not nil, is asked now and then whether the store has moved
+// on; the build then stops with ErrResidentOutdated.
+func buildResident(ctx context.Context, db *store.DB, stale func() bool) (*residentIndex, ResidentBuild) {
 	start := time.Now()
 	ix := &residentIndex{tokens: map[string]uint32{}, fileIdx: map[int64]uint32{}, tfBig: map[uint32]int32{}}
 	var b ResidentBuild
@@ -350,6 +366,9 @@ func buildResident(ctx context.Context, db *store.DB) (*residentIndex, ResidentB
 		Chunk: func(c *store.Chunk) error {
 			if len(ix.ids)&1023 == 0 && ctx.Err() != nil {
 				return ctx.Err()
+			}
+			if len(ix.ids)&8191 == 0 && stale != nil && stale() {
+				return ErrResidentOutdated
 			}
 			fi, ok := ix.fileIdx[c.FileID]
 			if !ok {
