@@ -385,6 +385,13 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 func scoreChunk(c *store.Chunk, fs *fieldSets, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, phrase float64,
 	acc map[int64]store.Access, fh map[string]store.History, now int64, sem *semanticState) Result {
 	lex, parts := opts.Ranking.lexical(terms, fs, c.BodyTerms, corpus.AvgBodyTerms)
+	return finishChunk(c, lex, parts, terms, opts, r, phrase, acc, fh, now, sem)
+}
+
+// finishChunk is scoreChunk after the lexical score: phrases,
+// activation, semantic fusion, test demotion.
+func finishChunk(c *store.Chunk, lex float64, parts []TermScore, terms []Term, opts Options, r *Retrieval, phrase float64,
+	acc map[int64]store.Access, fh map[string]store.History, now int64, sem *semanticState) Result {
 	lex = opts.Ranking.withPhrase(lex, min(1, phrase))
 	a, f := acc[c.Key], fh[c.Path]
 	act := opts.Params.Activation(now, events(f))

@@ -30,6 +30,8 @@ type residentCand struct {
 	ci    uint32
 	known float64 // sum of the shares of its quoted phrases (exact)
 	hi    float64 // its score if it held every unquoted phrase too
+	lex   float64 // its lexical score before phrases, and its parts
+	parts []TermScore
 	res   Result
 	exact bool
 }
@@ -171,7 +173,13 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 	}
 	var fs fieldSets
 	fs.in, fs.bodyTF = map[string]uint8{}, map[string]int{}
+	// score is scoreChunk with the lexical part computed once per
+	// candidate, from its postings.
 	score := func(k *residentCand, c *store.Chunk, phrase float64) Result {
+		return finishChunk(c, k.lex, k.parts, scoring, opts, r, phrase, acc, fh, now, nil)
+	}
+	for i := range cands {
+		k := &cands[i]
 		clear(fs.in)
 		clear(fs.bodyTF)
 		for _, f := range forms {
@@ -182,10 +190,7 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 				}
 			}
 		}
-		return scoreChunk(c, &fs, scoring, corpus, opts, r, phrase, acc, fh, now, nil)
-	}
-	for i := range cands {
-		k := &cands[i]
+		k.lex, k.parts = opts.Ranking.lexical(scoring, &fs, int(ix.bodyTerms[k.ci]), corpus.AvgBodyTerms)
 		// The quoted phrases' shares, summed in the SQLite path's order.
 		for _, pi := range inPhrase[ids[i]] {
 			k.known += r.Phrases[pi].Share
