@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path"
 	"runtime/debug"
 	"sort"
@@ -66,6 +67,7 @@ type Resident struct {
 
 	mu       sync.Mutex
 	ctx      context.Context
+	last     ResidentBuild // the last build's report
 	building bool
 	tried    int64 // generation of the last build started
 	triedAny bool
@@ -107,7 +109,39 @@ func (r *Resident) Build(ctx context.Context) (ResidentBuild, error) {
 	if b.Err == nil {
 		r.cur.Store(ix)
 	}
+	r.mu.Lock()
+	r.last = b
+	r.mu.Unlock()
 	return b, b.Err
+}
+
+// ResidentStatus is what GET /v1/index and the MCP index_status tool
+// report of a resident index.
+type ResidentStatus struct {
+	// Generation is the generation the copy holds (0: none); searches of
+	// another generation use SQLite.
+	Generation int64 `json:"generation"`
+	Chunks     int   `json:"chunks"`
+	Tokens     int   `json:"tokens"`
+	Postings   int   `json:"postings"`
+	Building   bool  `json:"building"`
+	// LastBuildSeconds and LastError are the last build's.
+	LastBuildSeconds float64 `json:"last_build_seconds"`
+	LastError        string  `json:"last_error,omitempty"`
+}
+
+// Status reports the resident index's state.
+func (r *Resident) Status() ResidentStatus {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	st := ResidentStatus{Building: r.building, LastBuildSeconds: math.Round(r.last.Duration.Seconds()*1000) / 1000}
+	if r.last.Err != nil {
+		st.LastError = r.last.Err.Error()
+	}
+	if ix := r.cur.Load(); ix != nil {
+		st.Generation, st.Chunks, st.Tokens, st.Postings = ix.gen, len(ix.ids), len(ix.off)-1, len(ix.pchunk)
+	}
+	return st
 }
 
 // Ready reports whether the index holds generation gen.
@@ -174,6 +208,7 @@ func (r *Resident) trigger(gen int64) {
 		debug.FreeOSMemory()
 		r.mu.Lock()
 		r.building = false
+		r.last = b
 		r.tried = b.Generation
 		if errors.Is(b.Err, ErrResidentOutdated) {
 			r.triedAny = false

@@ -3,6 +3,7 @@ package query
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -393,5 +394,32 @@ func TestResidentBuildDoesNotBlockWriters(t *testing.T) {
 	close(release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestResidentRefusesADisagreeingIndex: an FTS5 index whose tokens are
+// not what the tokenizer makes of the chunks (an index written by another
+// tokenizer) fails the build, and searches go on on SQLite.
+func TestResidentRefusesADisagreeingIndex(t *testing.T) {
+	ctx := context.Background()
+	db, _ := indexCopy(t, rankCorpus)
+	c := store.IndexedChunk{Chunk: store.Chunk{Key: 42, Kind: "function", Name: "Odd", QualifiedName: "Odd",
+		StartLine: 1, EndLine: 1, Content: "func Odd() {}", Language: "go", BodyTerms: 2},
+		Terms: store.Terms{Name: "odd", Path: "odd", Body: "func odd oldstem"}} // "oldstem": not the tokenizer's
+	err := db.ApplyBatch(ctx, []store.FileUpdate{{File: store.File{Path: "odd.go", Hash: "x", Language: "go"}, Chunks: []store.IndexedChunk{c}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := NewResident(db, nil)
+	if _, err := res.Build(ctx); !errors.Is(err, errResidentMismatch) {
+		t.Fatalf("build: %v, want a mismatch", err)
+	}
+	if st := res.Status(); st.Generation != 0 || st.LastError == "" {
+		t.Errorf("status %+v", st)
+	}
+	e := NewResidentEngine(db, nil, res)
+	r, err := e.Search(ctx, "graceful shutdown", Options{Now: residentNow})
+	if err != nil || len(r.Results) == 0 {
+		t.Fatalf("search on SQLite: %v, %d results", err, len(r.Results))
 	}
 }

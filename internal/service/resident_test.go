@@ -36,6 +36,16 @@ func TestResidentService(t *testing.T) {
 		{Query: servicetest.WeakQuery},
 		{Query: "Backoff", Fixed: true},
 	}
+	st, err := rsvc.IndexStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Resident == nil || st.Resident.Generation == 0 || st.Resident.Chunks == 0 || st.Resident.LastError != "" {
+		t.Errorf("index status: resident %+v", st.Resident)
+	}
+	if st, _ := fx.Svc.IndexStatus(ctx); st.Resident != nil {
+		t.Errorf("index status without a resident index: %+v", st.Resident)
+	}
 	for _, req := range reqs {
 		req.NoCache = true
 		call := service.Call{Face: service.FaceHTTP}
