@@ -37,8 +37,12 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 	// A server answers the same questions again and again: keep the
 	// decoded retrievals too (AURORA_CACHE_HOT_SIZE of them).
 	cache := service.NewDecodedCache(f.Cache(ctx), f.Config().Int(config.KeyCacheHotSize), f.Config().Seconds(config.KeyCacheTTL))
+	emb := f.searchEmbedder()
 	var res *query.Resident
-	if resident {
+	// Semantic searches read SQLite (query.Resident): with an embeddings
+	// endpoint configured every search is one, and a copy would be
+	// memory for nothing.
+	if resident && emb == nil {
 		res = query.NewResident(db, func(b query.ResidentBuild) {
 			if errors.Is(b.Err, query.ErrResidentOutdated) {
 				log.Info().Int64("generation", b.Generation).Msg("resident index: build abandoned, the index changed")
@@ -55,7 +59,7 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 	}
 	svc := service.New(set, service.Deps{
 		DB: db, Cache: cache, Answerer: a, Recorder: rec, Observer: obs,
-		Now: f.Now, Log: log, Snippets: 20000, Embedder: f.searchEmbedder(), Resident: res,
+		Now: f.Now, Log: log, Snippets: 20000, Embedder: emb, Resident: res,
 	})
 	return svc, ql, nil
 }
