@@ -21,6 +21,7 @@ type MCPOptions struct {
 	F          *Factory
 	MaxResults int
 	MaxChars   int
+	Resident   bool
 }
 
 // NewCmdMCP builds aur mcp.
@@ -71,6 +72,7 @@ Register it with an MCP client, e.g. (paths absolute):
 	}
 	cmd.Flags().IntVar(&opts.MaxResults, "max-results", mcpserver.DefaultMaxResults, "most results in one tool result (config mcp_max_results)")
 	cmd.Flags().IntVar(&opts.MaxChars, "max-chars", mcpserver.DefaultMaxChars, "most characters in one tool result (config mcp_max_chars)")
+	cmd.Flags().BoolVar(&opts.Resident, "resident", true, residentFlagHelp)
 	return cmd
 }
 
@@ -83,7 +85,7 @@ func mcpRun(cmd *cobra.Command, opts *MCPOptions) error {
 		return err
 	}
 	m := newFaceMetrics(f)
-	svc, ql, err := faceService(ctx, f, db, m.observer())
+	svc, ql, err := faceService(ctx, f, db, m.observer(), opts.Resident)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,8 @@ type ServeOptions struct {
 	// AddrFile, if set, receives {"addr": ..., "pid": ...} once the
 	// server listens (for scripts and tests that pick port 0).
 	AddrFile string
+	// Resident keeps an in-memory copy of the search index (query.Resident).
+	Resident bool
 }
 
 // NewCmdServe builds aur serve.
@@ -103,6 +105,7 @@ exit 0. Each request is logged on stderr as a JSON line with its id.`,
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fl.BoolVar(&opts.Watch, "watch", false, "keep the index current: re-index files as they change")
 	fl.DurationVar(&opts.WatchDebounce, "watch-debounce", 200*time.Millisecond, "with --watch, wait this long after the last change before re-indexing")
+	fl.BoolVar(&opts.Resident, "resident", true, residentFlagHelp)
 	fl.StringVar(&opts.AddrFile, "addr-file", "", "write the address listened on (and the pid) to this file as JSON")
 	_ = fl.MarkHidden("addr-file")
 	return cmd
@@ -165,7 +168,7 @@ func serveRun(cmd *cobra.Command, opts *ServeOptions) error {
 	// service's own events go to the log file as for every command.
 	reqLog := zerolog.New(ios.ErrOut).With().Timestamp().Logger()
 	m := newFaceMetrics(f)
-	svc, ql, err := faceService(ctx, f, db, m.observer())
+	svc, ql, err := faceService(ctx, f, db, m.observer(), opts.Resident)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package query
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -101,6 +102,12 @@ type Engine struct {
 	db  *store.DB
 	tk  *tokenize.Tokenizer
 	dfs *DFCache
+	// res, when set, is the resident index Search uses once it holds the
+	// current generation (resident.go); ix is the one the running search
+	// uses, nil on the SQLite path.
+	res *Resident
+	ix  *residentIndex
+	rs  residentScratch
 }
 
 // NewEngine returns an engine over db.
@@ -131,6 +138,15 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	corpus, err := e.db.Corpus(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if e.res != nil && opts.Semantic.Embedder == nil {
+		if ix := e.res.ready(corpus.Generation); ix != nil {
+			r, err := e.searchResident(ctx, ix, q, opts, corpus)
+			if !errors.Is(err, errResidentStale) {
+				return r, err
+			}
+			// The store moved on during the search: answer from SQLite.
+		}
 	}
 	r := &Retrieval{Query: q, Generation: corpus.Generation}
 	n := max(corpus.Chunks, 1)
@@ -241,6 +257,13 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	if err != nil {
 		return nil, err
 	}
+	finish(r, scored, opts)
+	return r, nil
+}
+
+// finish fills a retrieval's files, results and evidence from its scored
+// candidates, best first.
+func finish(r *Retrieval, scored []Result, opts Options) {
 	if opts.Files {
 		var hq []Result
 		for _, c := range scored {
@@ -261,7 +284,6 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	if opts.KeepAll {
 		r.All = scored
 	}
-	return r, nil
 }
 
 // terms analyzes a query: its tokens with their related forms and IDF
@@ -282,7 +304,9 @@ func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, 
 		}
 	}
 	var df map[string]int
-	if e.dfs != nil {
+	if e.ix != nil {
+		df = e.ix.docFreq(all)
+	} else if e.dfs != nil {
 		df, err = e.dfs.docFreq(ctx, gen, all, e.db.DocFreq)
 	} else {
 		df, err = e.db.DocFreq(ctx, all)
@@ -344,40 +368,62 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 	for i := range chunks {
 		c := &chunks[i]
 		chunkFields(e.tk, c, want, &fs)
-		lex, parts := opts.Ranking.lexical(terms, &fs, c.BodyTerms, corpus.AvgBodyTerms)
 		phrase := 0.0
 		for _, i := range inPhrase[c.ID] {
 			phrase += r.Phrases[i].Share
 		}
-		lex = opts.Ranking.withPhrase(lex, min(1, phrase))
-		a, f := acc[c.Key], fh[c.Path]
-		act := opts.Params.Activation(now, events(f))
-		if a.N > 0 {
-			// Activation from accesses counts in proportion to what this
-			// query shares with the queries that led to them; the two
-			// sources combine as independent evidence (1 − Π(1 − a_i)).
-			as := association(terms, a.Context)
-			aa := opts.Params.Activation(now, events(a.History)) * as * as
-			act = 1 - (1-act)*(1-aa)
-		}
-		res := Result{Chunk: *c, Lexical: lex, Activation: act, Phrase: min(1, phrase), Terms: parts, Matched: map[string]bool{}}
-		base := lex
-		if sem != nil {
-			res.Similarity, res.Semantic = sem.similarity(c.ID)
-			base = sem.cfg.Fuse(lex, res.Semantic)
-		}
-		res.Score = opts.Ranking.hybrid(base, act)
-		if c.IsTest && r.TestsDemoted {
-			res.Demoted = true
-			res.Score *= opts.Ranking.TestFactor
-		}
-		for _, p := range parts {
-			if len(p.Fields) > 0 {
-				res.Matched[p.Term] = true
-			}
-		}
-		out = append(out, res)
+		out = append(out, scoreChunk(c, &fs, terms, corpus, opts, r, phrase, acc, fh, now, sem))
 	}
+	sortResults(out)
+	return out, nil
+}
+
+// scoreChunk scores one candidate from the query forms found in its
+// fields and the sum of the shares of the phrases it holds. The SQLite
+// path (score) and the resident one (searchResident) both score through
+// it, so their arithmetic is the same.
+func scoreChunk(c *store.Chunk, fs *fieldSets, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, phrase float64,
+	acc map[int64]store.Access, fh map[string]store.History, now int64, sem *semanticState) Result {
+	lex, parts := opts.Ranking.lexical(terms, fs, c.BodyTerms, corpus.AvgBodyTerms)
+	return finishChunk(c, lex, parts, terms, opts, r, phrase, acc, fh, now, sem)
+}
+
+// finishChunk is scoreChunk after the lexical score: phrases,
+// activation, semantic fusion, test demotion.
+func finishChunk(c *store.Chunk, lex float64, parts []TermScore, terms []Term, opts Options, r *Retrieval, phrase float64,
+	acc map[int64]store.Access, fh map[string]store.History, now int64, sem *semanticState) Result {
+	lex = opts.Ranking.withPhrase(lex, min(1, phrase))
+	a, f := acc[c.Key], fh[c.Path]
+	act := opts.Params.Activation(now, events(f))
+	if a.N > 0 {
+		// Activation from accesses counts in proportion to what this
+		// query shares with the queries that led to them; the two
+		// sources combine as independent evidence (1 − Π(1 − a_i)).
+		as := association(terms, a.Context)
+		aa := opts.Params.Activation(now, events(a.History)) * as * as
+		act = 1 - (1-act)*(1-aa)
+	}
+	res := Result{Chunk: *c, Lexical: lex, Activation: act, Phrase: min(1, phrase), Terms: parts, Matched: map[string]bool{}}
+	base := lex
+	if sem != nil {
+		res.Similarity, res.Semantic = sem.similarity(c.ID)
+		base = sem.cfg.Fuse(lex, res.Semantic)
+	}
+	res.Score = opts.Ranking.hybrid(base, act)
+	if c.IsTest && r.TestsDemoted {
+		res.Demoted = true
+		res.Score *= opts.Ranking.TestFactor
+	}
+	for _, p := range parts {
+		if len(p.Fields) > 0 {
+			res.Matched[p.Term] = true
+		}
+	}
+	return res
+}
+
+// sortResults orders results best first: by score, then path and line.
+func sortResults(out []Result) {
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Score != out[j].Score {
 			return out[i].Score > out[j].Score
@@ -387,7 +433,6 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 		}
 		return out[i].StartLine < out[j].StartLine
 	})
-	return out, nil
 }
 
 // evidence is what grading needs of a result.

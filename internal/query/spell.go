@@ -111,7 +111,13 @@ func (e *Engine) corrections(ctx context.Context, q string, df map[string]int) (
 			}
 		}
 	}
-	cdf, err := e.db.DocFreq(ctx, all)
+	var cdf map[string]int
+	var err error
+	if e.ix != nil {
+		cdf = e.ix.docFreq(all)
+	} else {
+		cdf, err = e.db.DocFreq(ctx, all)
+	}
 	if err != nil {
 		return nil, err
 	}

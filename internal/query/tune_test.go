@@ -26,7 +26,8 @@ type tuneSet struct {
 // per set and ranking variant, answer MRR@10 and R@10 for the tuning half
 // (odd ids) and the test half (even ids), and the grade's calibration
 // (per tier: questions and the share with an answer in the top 5).
-// Constants are chosen on the tuning halves only.
+// Constants are chosen on the tuning halves only. AUR_TUNE_RESIDENT=1
+// searches through the resident index (see Resident), as aur serve does.
 func TestTuneFromEnv(t *testing.T) {
 	spec := os.Getenv("AUR_TUNE")
 	if spec == "" {
@@ -126,6 +127,14 @@ func TestTuneFromEnv(t *testing.T) {
 		for _, s := range sets {
 			halves := map[string]*acc{"tune": {tiers: map[quality.Tier][2]int{}}, "test": {tiers: map[quality.Tier][2]int{}}}
 			e := NewEngine(s.db)
+			if os.Getenv("AUR_TUNE_RESIDENT") != "" {
+				// The resident path of aur serve / aur mcp.
+				res := NewResident(s.db, nil)
+				if _, err := res.Build(ctx); err != nil {
+					t.Fatal(err)
+				}
+				e = NewResidentEngine(s.db, nil, res)
+			}
 			for _, q := range s.qs {
 				vq, err := Validate(q.Query, 0)
 				if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/index"
+	"github.com/aurora-dev/aur/internal/query"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -63,6 +64,9 @@ type IndexStatus struct {
 	AgeSeconds *float64  `json:"age_seconds"`
 	Indexing   bool      `json:"indexing"`
 	LastRun    *IndexRun `json:"last_run,omitempty"`
+	// Resident is the state of the in-memory copy of the index the
+	// long-running faces search (absent without one).
+	Resident *query.ResidentStatus `json:"resident,omitempty"`
 }
 
 // IndexStatus reports what the index holds.
@@ -87,6 +91,10 @@ func (s *Service) IndexStatus(ctx context.Context) (*IndexStatus, error) {
 		out.LastRun = &r
 	}
 	s.index.last.Unlock()
+	if s.d.Resident != nil {
+		st := s.d.Resident.Status()
+		out.Resident = &st
+	}
 	return out, nil
 }
 

@@ -67,6 +67,10 @@ type Deps struct {
 	// Embedder, if set, adds the semantic layer to every search and an
 	// embedding pass to every Reindex; nil searches by words only.
 	Embedder Embedder
+	// Resident, if set, is the in-memory copy of the search index the
+	// engines search once it holds the current generation (the
+	// long-running faces; see query.Resident); nil searches SQLite.
+	Resident *query.Resident
 }
 
 // Call is what a face adds to a request: how it can interact.
@@ -112,7 +116,12 @@ func New(set Settings, d Deps) *Service {
 	// The engines share one cache of document frequencies: a server
 	// asks about the same words again and again.
 	dfs := query.NewDFCache()
-	s.engines.New = func() any { return query.NewSharedEngine(d.DB, dfs) }
+	s.engines.New = func() any {
+		if d.Resident != nil {
+			return query.NewResidentEngine(d.DB, dfs, d.Resident)
+		}
+		return query.NewSharedEngine(d.DB, dfs)
+	}
 	return s
 }
 
