@@ -85,12 +85,12 @@ const maxQueryTerms = 64
 // Engine searches one store. It is not safe for concurrent use (it owns a
 // tokenizer); make one per goroutine.
 type Engine struct {
-	db *store.DB
+	db Store
 	tk *tokenize.Tokenizer
 }
 
 // NewEngine returns an engine over db.
-func NewEngine(db *store.DB) *Engine {
+func NewEngine(db Store) *Engine {
 	return &Engine{db: db, tk: tokenize.New()}
 }
 
