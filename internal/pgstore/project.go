@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/aurora-dev/aur/internal/store"
 )
@@ -35,14 +36,17 @@ func (db *DB) Project(ctx context.Context, name string, create bool) (*Project, 
 	if name == "" {
 		return nil, errors.New("project name is empty")
 	}
-	if create {
+	var id int64
+	err := db.pool.QueryRow(ctx, `SELECT id FROM projects WHERE name = $1`, name).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) && create {
+		// Only when missing: an index run of the project holds its row
+		// locked, and an INSERT … ON CONFLICT would wait for it.
 		if _, err := db.pool.Exec(ctx, `INSERT INTO projects(name, store_id) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
 			name, newID()); err != nil {
 			return nil, fmt.Errorf("create project %q: %w", name, err)
 		}
+		err = db.pool.QueryRow(ctx, `SELECT id FROM projects WHERE name = $1`, name).Scan(&id)
 	}
-	var id int64
-	err := db.pool.QueryRow(ctx, `SELECT id FROM projects WHERE name = $1`, name).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %q (index it with aur mem index --project %s)", ErrNoProject, name, name)
 	}
@@ -301,3 +305,6 @@ func (p *Project) Languages(ctx context.Context) ([]string, error) {
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
+
+// Pool returns the connection pool of the project's database.
+func (p *Project) Pool() *pgxpool.Pool { return p.db.pool }
