@@ -6,7 +6,6 @@ import (
 	"github.com/aurora-dev/aur/internal/ask"
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/service"
-	"github.com/aurora-dev/aur/internal/store"
 )
 
 // faceService builds the service a long-running face (aur serve, aur
@@ -14,7 +13,7 @@ import (
 // the query cache, the configured answerer, and a query log that writes
 // off the request path (Close flushes it; nil for a read-only
 // database). obs may be nil.
-func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Observer) (*service.Service, *service.QueryLog, error) {
+func faceService(ctx context.Context, f *Factory, db service.Store, obs service.Observer) (*service.Service, *service.QueryLog, error) {
 	set, err := serviceSettings(f)
 	if err != nil {
 		return nil, nil, err

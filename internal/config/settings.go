@@ -23,6 +23,7 @@ const (
 	kindInt                 // a whole number in [min, max]
 	kindFloat               // a finite number in [min, max]
 	kindSeconds             // a number of seconds or a Go duration, positive
+	kindStoreURL            // postgres://…, postgresql://… or sqlite:PATH, trimmed
 )
 
 // spec says what values a key accepts.
@@ -49,6 +50,8 @@ const (
 // as "use the default", which would silently ignore the setting.
 var specs = []spec{
 	{key: KeyDBPath, kind: kindString, flag: "db"},
+	{key: KeyStoreURL, kind: kindStoreURL, flag: "store"},
+	{key: KeyProject, kind: kindString, flag: "project"},
 	{key: KeyLogLevel, kind: kindEnum, enum: []string{"debug", "info", "warn", "error"}, flag: "log-level"},
 	{key: KeyNonInteractive, kind: kindBool, flag: "non-interactive"},
 	{key: KeyActivationThreshold, kind: kindFloat, min: 0, max: 1},
@@ -175,6 +178,8 @@ func (s spec) want() string {
 		return fmt.Sprintf("a number from %g to %g", s.min, s.max)
 	case kindSeconds:
 		return "a positive number of seconds or a duration such as 90s or 2m"
+	case kindStoreURL:
+		return "a PostgreSQL URL (postgres://user@host/db) or sqlite:PATH"
 	}
 	return "text"
 }
@@ -187,6 +192,11 @@ func (s spec) parse(raw string) (any, error) {
 	t := strings.TrimSpace(raw)
 	bad := errWant(s.want())
 	switch s.kind {
+	case kindStoreURL:
+		if t == "" || strings.HasPrefix(t, "postgres://") || strings.HasPrefix(t, "postgresql://") || strings.HasPrefix(t, "sqlite:") {
+			return t, nil
+		}
+		return nil, bad
 	case kindEnum:
 		t = strings.ToLower(t)
 		for _, v := range s.enum {

@@ -45,7 +45,7 @@ type Settings struct {
 
 // Deps are what a service works with. DB is required.
 type Deps struct {
-	DB *store.DB
+	DB Store
 	// Cache serves repeated questions; nil means none.
 	Cache ask.Cache
 	// Answerer answers Query; nil means the grounded context report.
@@ -83,7 +83,7 @@ type Call struct {
 // Service answers questions over one project database. It is safe for
 // concurrent use.
 type Service struct {
-	db      *store.DB
+	db      Store
 	set     Settings
 	d       Deps
 	engines sync.Pool
@@ -107,8 +107,15 @@ func New(set Settings, d Deps) *Service {
 	return s
 }
 
-// DB returns the store.
-func (s *Service) DB() *store.DB { return s.db }
+// DB returns the SQLite store, nil when the service runs over
+// PostgreSQL.
+func (s *Service) DB() *store.DB {
+	db, _ := s.db.(*store.DB)
+	return db
+}
+
+// Store returns the store, whichever backend.
+func (s *Service) Store() Store { return s.db }
 
 // Settings returns the settings.
 func (s *Service) Settings() Settings { return s.set }
@@ -181,10 +188,24 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 		return nil, err
 	}
 	opts := s.Options(command, req, c)
+	db := s.db
+	if sn, ok := s.db.(Snapshotter); ok {
+		snap, done, err := sn.Snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		db = snap
+	}
 	eng := s.engines.Get().(*query.Engine)
+	if db != s.db {
+		eng = query.NewEngine(db)
+	}
 	opts.Engine = eng
-	out, err := ask.Run(ctx, s.db, req.Query, opts)
-	s.engines.Put(eng)
+	out, err := ask.Run(ctx, db, req.Query, opts)
+	if db == s.db {
+		s.engines.Put(eng)
+	}
 
 	ev := QueryEvent{Face: c.Face, Command: command, CacheLookup: opts.Cache != nil}
 	if out != nil {
