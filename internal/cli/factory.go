@@ -21,8 +21,8 @@ import (
 	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
-	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/pgstore"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
 

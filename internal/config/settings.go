@@ -17,13 +17,13 @@ import (
 type kind uint8
 
 const (
-	kindString  kind = iota // free text (paths); not trimmed
-	kindEnum                // one of spec.enum, any case, trimmed
-	kindBool                // 1/0, true/false, yes/no, on/off, any case, trimmed
-	kindInt                 // a whole number in [min, max]
-	kindFloat               // a finite number in [min, max]
-	kindSeconds             // a number of seconds or a Go duration, positive
-	kindStoreURL            // postgres://…, postgresql://… or sqlite:PATH, trimmed
+	kindString   kind = iota // free text (paths); not trimmed
+	kindEnum                 // one of spec.enum, any case, trimmed
+	kindBool                 // 1/0, true/false, yes/no, on/off, any case, trimmed
+	kindInt                  // a whole number in [min, max]
+	kindFloat                // a finite number in [min, max]
+	kindSeconds              // a number of seconds or a Go duration, positive
+	kindStoreURL             // postgres://…, postgresql://… or sqlite:PATH, trimmed
 )
 
 // spec says what values a key accepts.
