@@ -14,6 +14,7 @@ import (
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/pgstore"
 	"github.com/aurora-dev/aur/internal/query"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -41,19 +42,26 @@ func search(t *testing.T, s query.Store, q string) *query.Retrieval {
 	return r
 }
 
+// TestMigrationsFromEmptyAndEachVersion builds a database at every
+// schema version (0: empty), with an indexed project in it from version
+// 1 on, and opens it with this aur: it must reach the current version
+// with the project still searchable.
 func TestMigrationsFromEmptyAndEachVersion(t *testing.T) {
 	ctx := context.Background()
+	root := writeCorpus(t, goFiles("Iota", 8))
 	for v := 0; v < pgstore.SchemaVersion(); v++ {
 		t.Run(fmt.Sprintf("from_%d", v), func(t *testing.T) {
 			url := newDatabase(t)
 			if v > 0 {
-				// A database left at version v by an older aur.
-				db, err := pgstore.Open(ctx, url, pgstore.Options{})
-				if err == nil {
-					db.Close()
+				old, err := pgstore.Open(ctx, url, pgstore.Options{SchemaVersion: v})
+				if err != nil {
+					t.Fatal(err)
 				}
-				// Open migrates all the way; build version v explicitly.
-				t.Skip("no earlier version to build")
+				if got, _ := old.Version(ctx); got != v {
+					t.Fatalf("built version %d, want %d", got, v)
+				}
+				indexPG(t, old, "iota", root)
+				old.Close()
 			}
 			db := open(t, url)
 			got, err := db.Version(ctx)
@@ -72,7 +80,65 @@ func TestMigrationsFromEmptyAndEachVersion(t *testing.T) {
 			if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'`).Scan(&n); err != nil || n != 1 {
 				t.Errorf("pg_trgm: %d, %v", n, err)
 			}
+			if v > 0 {
+				p, err := db.Project(ctx, "iota", false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := search(t, p, "iota handler"); len(r.Results) == 0 {
+					t.Error("the project indexed before the upgrade finds nothing")
+				}
+			}
+			// Every table of the current schema works.
+			if _, err := db.BreakerStore().Update("test", func(s *resilience.BreakerSnapshot) { s.ConsecutiveFailures++ }); err != nil {
+				t.Error(err)
+			}
 		})
+	}
+	// A database of a newer aur is refused.
+	url := newDatabase(t)
+	db := open(t, url)
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO schema_migrations(version, name) VALUES (9999, 'future')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgstore.Open(ctx, url, pgstore.Options{}); !errors.Is(err, pgstore.ErrNewerSchema) {
+		t.Errorf("Open of a newer schema: %v", err)
+	}
+}
+
+// TestBreakerSharedBetweenHosts: two clients (pools) update one breaker
+// key concurrently; every update counts, and each sees the other's.
+func TestBreakerSharedBetweenHosts(t *testing.T) {
+	url := newDatabase(t)
+	a, b := open(t, url), open(t, url)
+	var wg sync.WaitGroup
+	for _, db := range []*pgstore.DB{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if _, err := db.BreakerStore().Update("openai|https://api", func(s *resilience.BreakerSnapshot) {
+					s.ConsecutiveFailures++
+				}); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	until := time.Now().Add(time.Minute).Truncate(time.Millisecond)
+	if _, err := a.BreakerStore().Update("openai|https://api", func(s *resilience.BreakerSnapshot) { s.OpenUntil = until }); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.BreakerStore().Load("openai|https://api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ConsecutiveFailures != 40 || !s.OpenUntil.Equal(until) {
+		t.Errorf("snapshot %+v, want 40 failures, open until %v", s, until)
+	}
+	if z, err := b.BreakerStore().Load("nobody"); err != nil || z.ConsecutiveFailures != 0 || !z.OpenUntil.IsZero() {
+		t.Errorf("Load of a new key: %+v, %v", z, err)
 	}
 }
 

@@ -52,6 +52,9 @@ type DB struct {
 type Options struct {
 	// MaxConns bounds the pool; 0 means DefaultMaxConns.
 	MaxConns int32
+	// SchemaVersion, if set, migrates only up to that version (tests of
+	// upgrades from an earlier one).
+	SchemaVersion int
 }
 
 // ErrNewerSchema is returned by Open for a database migrated by a newer aur.
@@ -73,7 +76,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db := &DB{pool: pool}
-	if err := db.Migrate(ctx); err != nil {
+	if err := db.MigrateTo(ctx, o.SchemaVersion); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
