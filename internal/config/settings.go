@@ -50,8 +50,6 @@ const (
 // as "use the default", which would silently ignore the setting.
 var specs = []spec{
 	{key: KeyDBPath, kind: kindString, flag: "db"},
-	{key: KeyStoreURL, kind: kindStoreURL, flag: "store"},
-	{key: KeyProject, kind: kindString, flag: "project"},
 	{key: KeyLogLevel, kind: kindEnum, enum: []string{"debug", "info", "warn", "error"}, flag: "log-level"},
 	{key: KeyNonInteractive, kind: kindBool, flag: "non-interactive"},
 	{key: KeyActivationThreshold, kind: kindFloat, min: 0, max: 1},
@@ -82,6 +80,8 @@ var specs = []spec{
 	// Last: aur config show --json lists keys in this order, and scripts
 	// may index it.
 	{key: KeyReplicaPath, kind: kindString},
+	{key: KeyStoreURL, kind: kindStoreURL, flag: "store"},
+	{key: KeyProject, kind: kindString, flag: "project"},
 }
 
 func specOf(key string) (spec, bool) {

@@ -29,9 +29,12 @@ type QueryLog struct {
 	ch      chan store.QueryWrite
 	done    chan struct{}
 	dropped atomic.Int64
-	failed  func(error)
-	mu      sync.RWMutex // held for writing only to close ch
-	closed  bool
+	// queued and handled count records taken and records written (or
+	// given up), for Flush.
+	queued, handled atomic.Int64
+	failed          func(error)
+	mu              sync.RWMutex // held for writing only to close ch
+	closed          bool
 }
 
 // queryWriter is where a QueryLog writes: a Store.
@@ -65,6 +68,7 @@ func (l *QueryLog) RecordQuery(ctx context.Context, rec store.QueryRecord, acces
 	}
 	select {
 	case l.ch <- store.QueryWrite{Rec: rec, Accessed: accessed, Tokens: tokens}:
+		l.queued.Add(1)
 		return 0, nil
 	default:
 		if n := l.dropped.Add(1); n == 1 || n%1000 == 0 {
@@ -98,7 +102,25 @@ func (l *QueryLog) run() {
 			}
 		}
 		l.write(batch)
+		l.handled.Add(int64(len(batch)))
 	}
+}
+
+// Flush waits until the records queued before it are written (or given
+// up), or ctx ends: a report over the log (aur serve's /v1/stats) then
+// counts every query the service has answered.
+func (l *QueryLog) Flush(ctx context.Context) error {
+	want := l.queued.Load()
+	for l.handled.Load() < want {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-l.done:
+			return nil
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+	return nil
 }
 
 func (l *QueryLog) write(batch []store.QueryWrite) {
