@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/aurora-dev/aur/internal/store"
@@ -89,44 +91,60 @@ func filter(f store.Filter, b *strings.Builder, args []any) []any {
 // same idf (from the project's document frequencies and chunk count),
 // the same per-row token count and average, the same weighted column
 // hits. So both backends hand the engine the same candidates.
+//
+// The score is one SQL expression per token (no subquery per row: that
+// cost twice as much), over the row's tsvector detoasted once.
 func (p *Project) Candidates(ctx context.Context, match string, w store.Weights, f store.Filter, limit int) ([]int64, error) {
 	toks, err := ParseMatch(match)
 	if err != nil || len(toks) == 0 {
 		return nil, err
 	}
-	// Each token's tsquery for the name and signature vectors (no
-	// weight), and the weighted ones for doc (B), path (C), body (D).
-	qa := make([]string, len(toks))
-	qb := make([]string, len(toks))
-	qc := make([]string, len(toks))
-	qd := make([]string, len(toks))
-	orq := make([]string, len(toks))
+	var n, total int64
+	if err := p.q.QueryRow(ctx, `SELECT chunk_count, total_tokens FROM projects WHERE id = $1`, p.id).Scan(&n, &total); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	df, err := p.DocFreq(ctx, toks)
+	if err != nil {
+		return nil, err
+	}
+	avgdl := 1.0
+	if n > 0 {
+		avgdl = float64(total) / float64(n)
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	args := []any{p.id}
+	param := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var fs, score, anyq []string
 	for i, t := range toks {
+		// FTS5: idf = log((N - n + 0.5) / (n + 0.5)), at least 1e-6.
+		idf := math.Log((float64(n) - float64(df[t]) + 0.5) / (float64(df[t]) + 0.5))
+		if idf <= 0 {
+			idf = 1e-6
+		}
 		q := quoteLexeme(t)
-		qa[i], qb[i], qc[i], qd[i], orq[i] = q, q+":B", q+":C", q+":D", q
+		qt, qa, qb, qc, qd := param(q), param(q+":A"), param(q+":B"), param(q+":C"), param(q+":D")
+		anyq = append(anyq, q)
+		// The weighted hits of the token: name and signature (A, told
+		// apart by name_v and sig_v), doc (B), path (C), body (D).
+		fs = append(fs, fmt.Sprintf(`CASE WHEN t.v @@ %[1]s::tsquery THEN
+			(CASE WHEN t.v @@ %[2]s::tsquery THEN %[6]s * (c.name_v @@ %[1]s::tsquery)::int + %[7]s * (c.sig_v @@ %[1]s::tsquery)::int ELSE 0 END)
+			+ %[8]s * (t.v @@ %[3]s::tsquery)::int + %[9]s * (t.v @@ %[4]s::tsquery)::int + %[10]s * (t.v @@ %[5]s::tsquery)::int
+			ELSE 0 END AS f%[11]d`, qt, qa, qb, qc, qd, num(w[0]), num(w[1]), num(w[2]), num(w[3]), num(w[4]), i))
+		score = append(score, fmt.Sprintf(`%[1]s * x.f%[2]d * %[3]s / (x.f%[2]d + %[4]s * (1 - %[5]s + %[5]s * c.ntokens / %[6]s))`,
+			num(idf), i, num(bm25K1+1), num(bm25K1), num(bm25B), num(avgdl)))
 	}
 	var b strings.Builder
-	args := []any{p.id, toks, qa, qb, qc, qd, strings.Join(orq, " | "), w[0], w[1], w[2], w[3], w[4]}
-	fmt.Fprintf(&b, `WITH p AS (
-		SELECT chunk_count::float8 AS n,
-			CASE WHEN chunk_count = 0 THEN 1 ELSE total_tokens::float8 / chunk_count END AS avgdl
-		FROM projects WHERE id = $1),
-	q AS MATERIALIZED (
-		SELECT u.qa::tsquery AS qa, u.qb::tsquery AS qb, u.qc::tsquery AS qc, u.qd::tsquery AS qd,
-			greatest(ln((p.n - coalesce(d.df, 0) + 0.5) / (coalesce(d.df, 0) + 0.5)), 1e-6) AS idf
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(t, qa, qb, qc, qd)
-		CROSS JOIN p
-		LEFT JOIN terms d ON d.project_id = $1 AND d.term = u.t)
-	SELECT c.id FROM chunks c CROSS JOIN p
-	WHERE c.project_id = $1 AND c.tsv @@ $7::text::tsquery`)
+	fmt.Fprintf(&b, `SELECT c.id FROM chunks c
+	CROSS JOIN LATERAL (SELECT c.tsv || ''::tsvector AS v OFFSET 0) t
+	CROSS JOIN LATERAL (SELECT %s) x
+	WHERE c.project_id = $1 AND c.tsv @@ %s::tsquery`, strings.Join(fs, ",\n"), param(strings.Join(anyq, " | ")))
 	args = filter(f, &b, args)
 	fmt.Fprintf(&b, `
-	ORDER BY (SELECT sum(q.idf * x.f * %[1]g / (x.f + %[2]g * (1 - %[3]g + %[3]g * c.ntokens / p.avgdl)))
-		FROM q CROSS JOIN LATERAL (SELECT
-			$8::float8 * (c.name_v @@ q.qa)::int + $9::float8 * (c.sig_v @@ q.qa)::int +
-			$10::float8 * (c.tsv @@ q.qb)::int + $11::float8 * (c.tsv @@ q.qc)::int +
-			$12::float8 * (c.tsv @@ q.qd)::int AS f) x) DESC, c.id
-	LIMIT %[4]d`, bm25K1+1, bm25K1, bm25B, limit)
+	ORDER BY %s DESC, c.id
+	LIMIT %d`, strings.Join(score, " + "), limit)
 	return p.ids(ctx, "search", b.String(), args)
 }
 
