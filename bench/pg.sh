@@ -56,3 +56,34 @@ run() { # run LABEL ARGS...
 }
 run sqlite --db "$work/go.db"
 run postgres --store "$BENCH_PG_URL" --project gosrc
+
+# aur serve, 8 concurrent clients, no_cache (every request retrieves), on
+# each backend; and two replicas over the one PostgreSQL database, each
+# with half the clients.
+DUR=${SERVE_DURATION:-15s}
+cd "$here/.."
+go build -tags "sqlite_fts5 sqlite_math_functions" -o "$work/serveload" ./bench/serveload
+pids=()
+serve() { # serve ADDRFILE ARGS...
+	local f=$1; shift
+	rm -f "$f"
+	AURORA_LLM_PROVIDER=none "$AUR" serve --listen 127.0.0.1:0 --addr-file "$f" "$@" 2>>"$work/serve.log" &
+	pids+=($!)
+	for _ in $(seq 200); do [ -s "$f" ] && return; sleep 0.05; done
+	echo "aur serve did not start" >&2; cat "$work/serve.log" >&2; exit 1
+}
+stopall() { for p in "${pids[@]}"; do kill -TERM "$p"; wait "$p" || true; done; pids=(); }
+serve "$work/a-sqlite" --db "$work/go.db"
+echo "serve sqlite: $("$work/serveload" -addr-file "$work/a-sqlite" -clients 8 -duration "$DUR" -no-cache -phase search)"
+stopall
+serve "$work/a-pg" --store "$BENCH_PG_URL" --project gosrc
+echo "serve postgres: $("$work/serveload" -addr-file "$work/a-pg" -clients 8 -duration "$DUR" -no-cache -phase search)"
+stopall
+serve "$work/a-pg1" --store "$BENCH_PG_URL" --project gosrc
+serve "$work/a-pg2" --store "$BENCH_PG_URL" --project gosrc
+"$work/serveload" -addr-file "$work/a-pg1" -clients 4 -duration "$DUR" -no-cache -phase search >"$work/r1" &
+"$work/serveload" -addr-file "$work/a-pg2" -clients 4 -duration "$DUR" -no-cache -phase search >"$work/r2"
+wait %1 2>/dev/null || true
+echo "serve postgres, replica 1 of 2: $(cat "$work/r1")"
+echo "serve postgres, replica 2 of 2: $(cat "$work/r2")"
+stopall

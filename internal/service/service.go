@@ -229,7 +229,9 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 		return nil, err
 	}
 	resp := &Response{Outcome: out, Req: req, Thresholds: s.set.Thresholds, Mode: opts.Mode, snippets: s.snip}
-	resp.Root, _ = s.db.Meta(ctx, store.MetaRoot)
+	// From the query's snapshot: a second connection per request would
+	// deadlock a bounded pool under load.
+	resp.Root, _ = db.Meta(ctx, store.MetaRoot)
 	if aerr != nil {
 		resp.Error = &ErrorBody{Code: resilience.ErrorType(aerr.Err), Message: llm.Redact(aerr.Err.Error())}
 		return resp, err
