@@ -209,16 +209,13 @@ func clean(s string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
-// vectors builds a chunk's tsvectors from its column terms (the
-// space-separated tokens SQLite puts in chunks_fts): name_v and sig_v
-// without positions, and tsv with a position per column (1 name, 2
-// signature, 3 doc, 4 path, 5 body) weighted A, A, B, C, D. It returns
-// them with the row's token count and its distinct tokens.
-func vectors(t *store.Terms) (nameV, sigV, tsv string, ntokens int, distinct []string) {
-	cols := [5]string{t.Name, t.Signature, t.Doc, t.Path, t.Body}
-	weights := [5]string{"A", "A", "B", "C", ""}
+// weighted builds a tsvector literal of columns of space-separated
+// tokens: the tokens of column i at position i+1 with weight weights[i]
+// ("" is D). It returns the literal and the distinct tokens, in order.
+func weighted(cols []string, weights []string) (string, int, []string) {
 	pos := map[string][]byte{}
 	var order []string
+	ntokens := 0
 	for i, c := range cols {
 		for _, tok := range strings.Fields(c) {
 			ntokens++
@@ -231,16 +228,6 @@ func vectors(t *store.Terms) (nameV, sigV, tsv string, ntokens int, distinct []s
 			}
 			pos[tok] = append(ps, byte('1'+i))
 		}
-	}
-	vec := func(s string) string {
-		var b strings.Builder
-		for _, tok := range strings.Fields(s) {
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(quoteLexeme(clean(tok)))
-		}
-		return b.String()
 	}
 	var b strings.Builder
 	for _, tok := range order {
@@ -257,7 +244,19 @@ func vectors(t *store.Terms) (nameV, sigV, tsv string, ntokens int, distinct []s
 			b.WriteString(weights[p-'1'])
 		}
 	}
-	return vec(t.Name), vec(t.Signature), b.String(), ntokens, order
+	return b.String(), ntokens, order
+}
+
+// vectors builds a chunk's tsvectors from its column terms (the
+// space-separated tokens SQLite puts in chunks_fts): tsv, with a position
+// per column (1 name, 2 signature, 3 doc, 4 path, 5 body) weighted A, A,
+// B, C, D, and head_v, the four short columns weighted A, B, C, D apart
+// (see migrations/0003_head_vector.sql). It returns them with the row's
+// token count over all columns and its distinct tokens.
+func vectors(t *store.Terms) (headV, tsv string, ntokens int, distinct []string) {
+	tsv, ntokens, distinct = weighted([]string{t.Name, t.Signature, t.Doc, t.Path, t.Body}, []string{"A", "A", "B", "C", ""})
+	headV, _, _ = weighted([]string{t.Name, t.Signature, t.Doc, t.Path}, []string{"A", "B", "C", "D"})
+	return headV, tsv, ntokens, distinct
 }
 
 // ApplyBatch writes a batch of file updates.
@@ -340,14 +339,14 @@ func (ix *Indexer) applyBatch(ctx context.Context, ups []store.FileUpdate) error
 		kinds, names, qnames, sigs, docs, contents, clangs []string
 		starts, ends, bodyTerms, ntoks                     []int32
 		tests                                              []bool
-		nameVs, sigVs, tsvs                                []string
+		headVs, tsvs                                       []string
 	)
 	for _, u := range ins {
 		fid := fileID[clean(u.File.Path)]
 		u.File.ID = fid
 		for i := range u.Chunks {
 			c := &u.Chunks[i]
-			nv, sv, tv, nt, distinct := vectors(&c.Terms)
+			hv, tv, nt, distinct := vectors(&c.Terms)
 			for _, t := range distinct {
 				ix.df[clean(t)]++
 			}
@@ -365,8 +364,7 @@ func (ix *Indexer) applyBatch(ctx context.Context, ups []store.FileUpdate) error
 			bodyTerms = append(bodyTerms, int32(c.BodyTerms))
 			ntoks = append(ntoks, int32(nt))
 			tests = append(tests, c.IsTest)
-			nameVs = append(nameVs, nv)
-			sigVs = append(sigVs, sv)
+			headVs = append(headVs, hv)
 			tsvs = append(tsvs, tv)
 		}
 	}
@@ -374,15 +372,15 @@ func (ix *Indexer) applyBatch(ctx context.Context, ups []store.FileUpdate) error
 		return nil
 	}
 	_, err = ix.tx.Exec(ctx, `INSERT INTO chunks(project_id, key, file_id, kind, name, qualified_name, signature, doc,
-		start_line, end_line, content, language, body_terms, is_test, ntokens, name_v, sig_v, tsv)
+		start_line, end_line, content, language, body_terms, is_test, ntokens, head_v, tsv)
 		SELECT $1, u.key, u.fid, u.kind, u.name, u.qname, u.sig, u.doc, u.s, u.e, u.content, u.lang, u.bt, u.test, u.nt,
-			u.nv::tsvector, u.sv::tsvector, u.tv::tsvector
+			u.hv::tsvector, u.tv::tsvector
 		FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 			$9::int[], $10::int[], $11::text[], $12::text[], $13::int[], $14::bool[], $15::int[],
-			$16::text[], $17::text[], $18::text[])
-			AS u(key, fid, kind, name, qname, sig, doc, s, e, content, lang, bt, test, nt, nv, sv, tv)`,
+			$16::text[], $17::text[])
+			AS u(key, fid, kind, name, qname, sig, doc, s, e, content, lang, bt, test, nt, hv, tv)`,
 		ix.p.id, keys, fids, kinds, names, qnames, sigs, docs, starts, ends, contents, clangs, bodyTerms, tests, ntoks,
-		nameVs, sigVs, tsvs)
+		headVs, tsvs)
 	return err
 }
 

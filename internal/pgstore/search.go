@@ -92,8 +92,11 @@ func filter(f store.Filter, b *strings.Builder, args []any) []any {
 // the same per-row token count and average, the same weighted column
 // hits. So both backends hand the engine the same candidates.
 //
-// The score is one SQL expression per token (no subquery per row: that
-// cost twice as much), over the row's tsvector detoasted once.
+// A token's weighted hits in a chunk come from two GIN lookups: the
+// chunks whose tsv holds it (hits), and those whose head_v (name,
+// signature, doc, path) does (head). A hit outside head holds the token
+// in its body only; the few in head are looked at row by row. No other
+// chunk's vectors are read.
 func (p *Project) Candidates(ctx context.Context, match string, w store.Weights, f store.Filter, limit int) ([]int64, error) {
 	toks, err := ParseMatch(match)
 	if err != nil || len(toks) == 0 {
@@ -111,42 +114,43 @@ func (p *Project) Candidates(ctx context.Context, match string, w store.Weights,
 	if n > 0 {
 		avgdl = float64(total) / float64(n)
 	}
-	num := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-	args := []any{p.id}
-	param := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	var fs, score, anyq []string
+	quoted := make([]string, len(toks))
+	idfs := make([]float64, len(toks))
 	for i, t := range toks {
+		quoted[i] = quoteLexeme(t)
 		// FTS5: idf = log((N - n + 0.5) / (n + 0.5)), at least 1e-6.
-		idf := math.Log((float64(n) - float64(df[t]) + 0.5) / (float64(df[t]) + 0.5))
-		if idf <= 0 {
-			idf = 1e-6
+		idfs[i] = math.Log((float64(n) - float64(df[t]) + 0.5) / (float64(df[t]) + 0.5))
+		if idfs[i] <= 0 {
+			idfs[i] = 1e-6
 		}
-		q := quoteLexeme(t)
-		qt, qa, qb, qc, qd := param(q), param(q+":A"), param(q+":B"), param(q+":C"), param(q+":D")
-		anyq = append(anyq, q)
-		// The weighted hits of the token: name and signature (A, told
-		// apart by name_v and sig_v), doc (B), path (C), body (D).
-		fs = append(fs, fmt.Sprintf(`CASE WHEN t.v @@ %[1]s::tsquery THEN
-			(CASE WHEN t.v @@ %[2]s::tsquery THEN %[6]s * (c.name_v @@ %[1]s::tsquery)::int + %[7]s * (c.sig_v @@ %[1]s::tsquery)::int ELSE 0 END)
-			+ %[8]s * (t.v @@ %[3]s::tsquery)::int + %[9]s * (t.v @@ %[4]s::tsquery)::int + %[10]s * (t.v @@ %[5]s::tsquery)::int
-			ELSE 0 END AS f%[11]d`, qt, qa, qb, qc, qd, num(w[0]), num(w[1]), num(w[2]), num(w[3]), num(w[4]), i))
-		score = append(score, fmt.Sprintf(`%[1]s * x.f%[2]d * %[3]s / (x.f%[2]d + %[4]s * (1 - %[5]s + %[5]s * c.ntokens / %[6]s))`,
-			num(idf), i, num(bm25K1+1), num(bm25K1), num(bm25B), num(avgdl)))
 	}
+	args := []any{p.id, quoted, idfs, w[0], w[1], w[2], w[3], w[4], avgdl}
 	var b strings.Builder
-	fmt.Fprintf(&b, `SELECT c.id FROM chunks c
-	CROSS JOIN LATERAL (SELECT c.tsv || ''::tsvector AS v OFFSET 0) t
-	CROSS JOIN LATERAL (SELECT %s) x
-	WHERE c.project_id = $1 AND c.tsv @@ %s::tsquery`, strings.Join(fs, ",\n"), param(strings.Join(anyq, " | ")))
+	b.WriteString(`WITH q AS MATERIALIZED (
+		SELECT u.i, u.idf, u.t::tsquery AS q, (u.t || ':A')::tsquery AS qa, (u.t || ':B')::tsquery AS qb,
+			(u.t || ':C')::tsquery AS qc, (u.t || ':D')::tsquery AS qd
+		FROM unnest($2::text[], $3::float8[]) WITH ORDINALITY AS u(t, idf, i)),
+	hits AS (
+		SELECT q.i, c.id, c.ntokens FROM q CROSS JOIN LATERAL (
+			SELECT c.id, c.ntokens FROM chunks c WHERE c.project_id = $1 AND c.tsv @@ q.q`)
 	args = filter(f, &b, args)
-	fmt.Fprintf(&b, `
-	ORDER BY %s DESC, c.id
-	LIMIT %d`, strings.Join(score, " + "), limit)
+	fmt.Fprintf(&b, `) c),
+	head AS MATERIALIZED (
+		SELECT q.i, c.id,
+			$4::float8 * (c.head_v @@ q.qa)::int + $5::float8 * (c.head_v @@ q.qb)::int +
+			$6::float8 * (c.head_v @@ q.qc)::int + $7::float8 * (c.head_v @@ q.qd)::int +
+			$8::float8 * (c.tsv @@ q.qd)::int AS f
+		FROM q CROSS JOIN LATERAL (
+			SELECT c.id, c.head_v, c.tsv FROM chunks c WHERE c.project_id = $1 AND c.head_v @@ q.q) c)
+	SELECT h.id FROM hits h JOIN q ON q.i = h.i LEFT JOIN head ON head.i = h.i AND head.id = h.id
+	GROUP BY h.id, h.ntokens
+	ORDER BY sum(q.idf * coalesce(head.f, $8::float8) * %[1]s /
+		(coalesce(head.f, $8::float8) + %[2]s * (1 - %[3]s + %[3]s * h.ntokens / $9::float8))) DESC, h.id
+	LIMIT %[4]d`, num(bm25K1+1), num(bm25K1), num(bm25B), limit)
 	return p.ids(ctx, "search", b.String(), args)
 }
+
+func num(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 
 func (p *Project) ids(ctx context.Context, what, sql string, args []any) ([]int64, error) {
 	rows, err := p.q.Query(ctx, sql, args...)
