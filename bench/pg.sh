@@ -82,8 +82,9 @@ stopall
 serve "$work/a-pg1" --store "$BENCH_PG_URL" --project gosrc
 serve "$work/a-pg2" --store "$BENCH_PG_URL" --project gosrc
 "$work/serveload" -addr-file "$work/a-pg1" -clients 4 -duration "$DUR" -no-cache -phase search >"$work/r1" &
+l1=$!
 "$work/serveload" -addr-file "$work/a-pg2" -clients 4 -duration "$DUR" -no-cache -phase search >"$work/r2"
-wait %1 2>/dev/null || true
+wait "$l1"
 echo "serve postgres, replica 1 of 2: $(cat "$work/r1")"
 echo "serve postgres, replica 2 of 2: $(cat "$work/r2")"
 stopall

@@ -36,7 +36,7 @@ var migrationFS embed.FS
 const lockNamespace = 0x617572
 
 // DefaultMaxConns bounds the connection pool of one process.
-const DefaultMaxConns = 4
+const DefaultMaxConns = 8
 
 // IsURL reports whether s names a PostgreSQL store.
 func IsURL(s string) bool {
@@ -50,7 +50,8 @@ type DB struct {
 
 // Options change how Open connects.
 type Options struct {
-	// MaxConns bounds the pool; 0 means DefaultMaxConns.
+	// MaxConns bounds the pool; 0 means the URL's pool_max_conns, else
+	// DefaultMaxConns.
 	MaxConns int32
 	// SchemaVersion, if set, migrates only up to that version (tests of
 	// upgrades from an earlier one).
@@ -67,8 +68,12 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	cfg.MaxConns = o.MaxConns
-	if cfg.MaxConns <= 0 {
+	// The URL's pool_max_conns=N, else DefaultMaxConns: each aur
+	// process holds at most that many connections.
+	switch {
+	case o.MaxConns > 0:
+		cfg.MaxConns = o.MaxConns
+	case !strings.Contains(url, "pool_max_conns="):
 		cfg.MaxConns = DefaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
