@@ -81,7 +81,10 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db := &DB{pool: pool}
-	if err := db.MigrateTo(ctx, o.SchemaVersion); err != nil {
+	// A server that is restarting or failing over is waited for a little
+	// (see retry.go); the migrations are each one transaction, so a
+	// repeated attempt starts where the broken one left off.
+	if err := retry(ctx, func(ctx context.Context) error { return db.MigrateTo(ctx, o.SchemaVersion) }); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open store: %w", err)
 	}

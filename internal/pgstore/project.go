@@ -37,7 +37,9 @@ func (db *DB) Project(ctx context.Context, name string, create bool) (*Project, 
 		return nil, errors.New("project name is empty")
 	}
 	var id int64
-	err := db.pool.QueryRow(ctx, `SELECT id FROM projects WHERE name = $1`, name).Scan(&id)
+	err := retry(ctx, func(ctx context.Context) error {
+		return db.pool.QueryRow(ctx, `SELECT id FROM projects WHERE name = $1`, name).Scan(&id)
+	})
 	if errors.Is(err, pgx.ErrNoRows) && create {
 		// Only when missing: an index run of the project holds its row
 		// locked, and an INSERT … ON CONFLICT would wait for it.
@@ -73,7 +75,12 @@ func (p *Project) ReadOnly() bool { return false }
 // read-only transaction: every read sees the same generation, whatever
 // index runs commit meanwhile. done ends the transaction.
 func (p *Project) Snapshot(ctx context.Context) (snap *Project, done func(), err error) {
-	tx, err := p.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	var tx pgx.Tx
+	err = retry(ctx, func(ctx context.Context) error {
+		var err error
+		tx, err = p.db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+		return err
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("snapshot: %w", err)
 	}

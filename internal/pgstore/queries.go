@@ -35,17 +35,19 @@ func (p *Project) RecordQueries(ctx context.Context, ws []store.QueryWrite) erro
 	if len(ws) == 0 {
 		return nil
 	}
-	err := pgx.BeginFunc(ctx, p.db.pool, func(tx pgx.Tx) error {
-		for i := range ws {
-			w := &ws[i]
-			if _, err := p.insertQuery(ctx, tx, &w.Rec); err != nil {
-				return err
+	err := retry(ctx, func(ctx context.Context) error {
+		return pgx.BeginFunc(ctx, p.db.pool, func(tx pgx.Tx) error {
+			for i := range ws {
+				w := &ws[i]
+				if _, err := p.insertQuery(ctx, tx, &w.Rec); err != nil {
+					return err
+				}
+				if err := p.recordAccess(ctx, tx, w.Accessed, w.Rec.Time.Unix(), w.Tokens); err != nil {
+					return err
+				}
 			}
-			if err := p.recordAccess(ctx, tx, w.Accessed, w.Rec.Time.Unix(), w.Tokens); err != nil {
-				return err
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("record queries: %w", err)
