@@ -25,7 +25,16 @@ type Indexer struct {
 	// df are the changes to the project's document frequencies, applied
 	// by FinishIndex.
 	df map[string]int
+	// changed counts the chunks written and deleted, for Commit.
+	changed int
 }
+
+// analyzeAfter is how many chunks a run must write or delete for Commit
+// to refresh the planner's statistics at once: a bulk load read with
+// stale ones (before autovacuum gets to it) plans GIN lookups badly, and
+// on GOROOT/src the slowest questions took four times as long until
+// then.
+const analyzeAfter = 2000
 
 // BeginIndex starts an index run of the project. It waits for a run of
 // the same project that holds the lock (calling waiting first, if set)
@@ -57,10 +66,15 @@ func (p *Project) BeginIndex(ctx context.Context, waiting func()) (*Indexer, err
 	return &Indexer{p: &s, tx: tx, df: map[string]int{}}, nil
 }
 
-// Commit publishes the run.
+// Commit publishes the run, then, after a large one, refreshes the
+// planner's statistics of the tables it changed (best effort: the role
+// may not own them; autovacuum does it later anyway).
 func (ix *Indexer) Commit(ctx context.Context) error {
 	if err := ix.tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit index run: %w", err)
+	}
+	if ix.changed >= analyzeAfter {
+		ix.p.db.pool.Exec(ctx, `ANALYZE chunks, terms, files`) //nolint:errcheck
 	}
 	return nil
 }
@@ -177,6 +191,7 @@ func (ix *Indexer) dropFiles(ctx context.Context, paths []string, withAccess boo
 		}
 		ix.df[t] -= n
 	}
+	ix.changed += len(paths) // at least a chunk a file, about
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
@@ -371,6 +386,7 @@ func (ix *Indexer) applyBatch(ctx context.Context, ups []store.FileUpdate) error
 	if len(keys) == 0 {
 		return nil
 	}
+	ix.changed += len(keys)
 	_, err = ix.tx.Exec(ctx, `INSERT INTO chunks(project_id, key, file_id, kind, name, qualified_name, signature, doc,
 		start_line, end_line, content, language, body_terms, is_test, ntokens, head_v, tsv)
 		SELECT $1, u.key, u.fid, u.kind, u.name, u.qname, u.sig, u.doc, u.s, u.e, u.content, u.lang, u.bt, u.test, u.nt,
