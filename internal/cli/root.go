@@ -72,6 +72,7 @@ questions from it with ranked, graded retrieval.
 	cmd.AddCommand(NewCmdConfig(f))
 	cmd.AddCommand(reader(NewCmdStats(f, nil)))
 	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdMigrate(f))
 	cmd.AddCommand(NewCmdMCP(f, nil))
 	return cmd
 }
