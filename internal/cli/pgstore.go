@@ -13,6 +13,7 @@ import (
 	"github.com/aurora-dev/aur/internal/chunk"
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/pgstore"
+	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/service"
 	"github.com/aurora-dev/aur/internal/termtext"
 )
@@ -184,4 +185,31 @@ func indexRunPG(ctx context.Context, opts *IndexOptions) error {
 		return emptyIndex(f, sum, opts)
 	}
 	return err
+}
+
+// pgBreaker keeps the LLM circuit breaker in the PostgreSQL store,
+// connecting only when a provider's breaker is first used (aur config
+// show builds the answerer too, and must not wait on the database); when
+// the database cannot be reached it falls back to the state files.
+type pgBreaker struct {
+	f    *Factory
+	file resilience.BreakerStore
+}
+
+func (b *pgBreaker) store() resilience.BreakerStore {
+	db, err := b.f.pgDatabase(context.Background())
+	if err != nil {
+		return b.file
+	}
+	return db.BreakerStore()
+}
+
+// Load returns the saved snapshot of key.
+func (b *pgBreaker) Load(key string) (resilience.BreakerSnapshot, error) {
+	return b.store().Load(key)
+}
+
+// Update changes the snapshot of key under its lock.
+func (b *pgBreaker) Update(key string, fn func(*resilience.BreakerSnapshot)) (resilience.BreakerSnapshot, error) {
+	return b.store().Update(key, fn)
 }
