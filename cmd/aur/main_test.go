@@ -69,8 +69,14 @@ func TestScripts(t *testing.T) {
 	if _, err := os.Stat(fixture); err != nil {
 		t.Fatalf("fixture repository: %v", err)
 	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 filepath.Join("testdata", "script"),
+	testscript.Run(t, scriptParams(filepath.Join("testdata", "script"), fixture))
+}
+
+// scriptParams are the scripts' settings: their directory, environment
+// and commands.
+func scriptParams(dir, fixture string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		// go test ./cmd/aur -run TestScripts -update rewrites the golden
 		// files inside the scripts (the second argument of cmp).
@@ -133,7 +139,7 @@ func TestScripts(t *testing.T) {
 			"http":     cmdHTTP,
 			"signal":   cmdSignal,
 		},
-	})
+	}
 }
 
 // cmdFixture copies the fixture repository to DIR. Files named dot-NAME

@@ -214,7 +214,7 @@ func (e *AnswerError) Error() string { return e.Err.Error() }
 func (e *AnswerError) Unwrap() error { return e.Err }
 
 // Run answers raw with the store db.
-func Run(ctx context.Context, db *store.DB, raw string, opts Options) (*Outcome, error) {
+func Run(ctx context.Context, db Store, raw string, opts Options) (*Outcome, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -328,7 +328,7 @@ func (o *Outcome) Request(th quality.Thresholds) Request {
 		Choice: o.Choice, Sources: o.sources(), Note: o.Note}
 }
 
-func retrieve(ctx context.Context, db *store.DB, eng *query.Engine, raw string, opts Options) (*Round, error) {
+func retrieve(ctx context.Context, db Store, eng *query.Engine, raw string, opts Options) (*Round, error) {
 	start := time.Now()
 	q, err := query.Validate(raw, opts.MaxLength)
 	if err != nil {
@@ -393,7 +393,7 @@ func Grade(r *query.Retrieval, th quality.Thresholds) quality.Grade {
 // record appends the round to the queries table and logs it. A failure to
 // record is logged, never returned: the user's answer matters more than
 // the bookkeeping.
-func record(ctx context.Context, db *store.DB, r *Round, opts Options, accessed []int64, errType string) {
+func record(ctx context.Context, db Store, r *Round, opts Options, accessed []int64, errType string) {
 	if db.ReadOnly() {
 		if opts.RecordFailed != nil {
 			opts.RecordFailed(store.ErrReadOnly)

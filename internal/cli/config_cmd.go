@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 
@@ -50,6 +51,9 @@ aur config show then exits 2, as every other command does on it.`,
 				if isSecretKey(k) && v != "" {
 					v = "[redacted]"
 				}
+				if k == config.KeyStoreURL {
+					v = redactURL(v)
+				}
 				entries = append(entries, entry{k, config.EnvName(k), v, cfg.Source(k, cmd.Flags()), invalid})
 			}
 			paths := map[string]any{"home": cfg.Home, "project_root": cfg.ProjectRoot, "db_path": cfg.DBPath, "files": cfg.Files}
@@ -80,6 +84,19 @@ aur config show then exits 2, as every other command does on it.`,
 	show.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
 	cmd.AddCommand(show)
 	return cmd
+}
+
+// redactURL hides the password of a store URL (postgres://user:pw@…).
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); !ok {
+		return s
+	}
+	u.User = url.UserPassword(u.User.Username(), "redacted")
+	return u.String()
 }
 
 // isSecretKey reports keys whose values must never be printed.

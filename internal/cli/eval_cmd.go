@@ -93,7 +93,7 @@ func evalRun(cmd *cobra.Command, opts *EvalOptions) error {
 	if err != nil {
 		return usageErrorf("%s: %v", opts.Queries, err)
 	}
-	db, err := openIndex(f, cmd)
+	db, err := openSearchIndex(f, cmd)
 	if err != nil {
 		return err
 	}

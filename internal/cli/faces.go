@@ -15,10 +15,11 @@ import (
 // mcp) answers through: the project database, which must hold an index,
 // the query cache, the configured answerer, and a query log that writes
 // off the request path (Close flushes it; nil for a read-only
-// database). obs may be nil. With resident, searches use an in-memory
-// copy of the index once it is built (query.Resident), built in the
-// background now and again after each index run, until ctx ends.
-func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Observer, resident bool) (*service.Service, *service.QueryLog, error) {
+// database). obs may be nil. With resident, searches of a SQLite store
+// use an in-memory copy of the index once it is built (query.Resident),
+// built in the background now and again after each index run, until ctx
+// ends; a PostgreSQL store is searched in the database.
+func faceService(ctx context.Context, f *Factory, db service.Store, obs service.Observer, resident bool) (*service.Service, *service.QueryLog, error) {
 	set, err := serviceSettings(f)
 	if err != nil {
 		return nil, nil, err
@@ -42,8 +43,9 @@ func faceService(ctx context.Context, f *Factory, db *store.DB, obs service.Obse
 	// Semantic searches read SQLite (query.Resident): with an embeddings
 	// endpoint configured every search is one, and a copy would be
 	// memory for nothing.
-	if resident && emb == nil {
-		res = query.NewResident(db, func(b query.ResidentBuild) {
+	sdb, sqlite := db.(*store.DB)
+	if resident && emb == nil && sqlite {
+		res = query.NewResident(sdb, func(b query.ResidentBuild) {
 			if errors.Is(b.Err, query.ErrResidentOutdated) {
 				log.Info().Int64("generation", b.Generation).Msg("resident index: build abandoned, the index changed")
 				return

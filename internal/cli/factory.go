@@ -21,6 +21,7 @@ import (
 	"github.com/aurora-dev/aur/internal/fsperm"
 	"github.com/aurora-dev/aur/internal/iostreams"
 	"github.com/aurora-dev/aur/internal/llm"
+	"github.com/aurora-dev/aur/internal/pgstore"
 	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/store"
 )
@@ -37,6 +38,7 @@ type Factory struct {
 	log     zerolog.Logger
 	logFile *os.File
 	db      *store.DB
+	pg      *pgstore.DB // the PostgreSQL store, when configured
 	cache   *cache.Cache
 	started bool // a command's run function was reached
 	// llmObserver, if set, hears what the LLM provider's resilience
@@ -260,6 +262,9 @@ func (f *Factory) Close() {
 	}
 	if f.db != nil {
 		f.db.Close()
+	}
+	if f.pg != nil {
+		f.pg.Close()
 	}
 	if f.logFile != nil {
 		f.logFile.Close()

@@ -4,13 +4,13 @@ import (
 	"context"
 	"slices"
 	"strings"
-
-	"github.com/aurora-dev/aur/internal/store"
 )
 
 // checkLanguages rejects a --lang the index holds no file of ("pyhton"),
 // which would otherwise silently find nothing, naming the ones it holds.
-func checkLanguages(ctx context.Context, db *store.DB, langs []string) error {
+func checkLanguages(ctx context.Context, db interface {
+	Languages(ctx context.Context) ([]string, error)
+}, langs []string) error {
 	if len(langs) == 0 {
 		return nil
 	}

@@ -40,6 +40,11 @@ func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
 		BreakerStore: resilience.FileBreakerStore{Dir: filepath.Join(cfg.Home, "state")},
 		Observer:     f.llmObserver,
 	}
+	if f.usesPostgres() {
+		// Every host that shares the store shares the breaker: one whose
+		// calls failed keeps the others from hammering the provider.
+		opts.BreakerStore = &pgBreaker{f: f, file: opts.BreakerStore}
+	}
 	if opts.MaxRetries == 0 {
 		opts.MaxRetries = -1 // 0 means "no retries" to the user, -1 to llm.Options
 	}

@@ -20,8 +20,13 @@ type locator struct {
 	wd   string // working directory, symlinks resolved
 }
 
+// metaReader reads facts of the index (its root): either store.
+type metaReader interface {
+	Meta(ctx context.Context, key string) (string, error)
+}
+
 // newLocator reads the index root from db.
-func newLocator(ctx context.Context, f *Factory, db *store.DB) (locator, error) {
+func newLocator(ctx context.Context, f *Factory, db metaReader) (locator, error) {
 	root, err := db.Meta(ctx, store.MetaRoot)
 	if err != nil {
 		return locator{}, err

@@ -80,7 +80,7 @@ func mcpRun(cmd *cobra.Command, opts *MCPOptions) error {
 	f := opts.F
 	ctx := cmd.Context()
 	ios := f.IOStreams
-	db, err := openIndex(f, cmd)
+	db, err := openSearchIndex(f, cmd)
 	if err != nil {
 		return err
 	}

@@ -128,6 +128,9 @@ func maxWorkers() int { return 4 * runtime.NumCPU() }
 
 func indexRun(ctx context.Context, opts *IndexOptions) error {
 	f := opts.F
+	if f.usesPostgres() {
+		return indexRunPG(ctx, opts)
+	}
 	cfg := f.Config()
 	ios := f.IOStreams
 	path := opts.Path

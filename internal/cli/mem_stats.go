@@ -39,12 +39,24 @@ func NewCmdMemStats(f *Factory, runF func(context.Context, *MemStatsOptions) err
 
 func memStatsRun(ctx context.Context, opts *MemStatsOptions) error {
 	f := opts.F
-	db, err := f.StoreIfExists(ctx)
-	if err != nil {
-		return err
+	var db interface {
+		Stats(ctx context.Context) (*store.IndexStats, error)
 	}
-	if db == nil {
-		return &codedError{Code: ExitError, Err: fmt.Errorf("no index at %s; run 'aur mem index' first", f.Config().DBPath)}
+	if f.usesPostgres() {
+		p, err := f.pgProject(ctx, "", false)
+		if err != nil {
+			return err
+		}
+		db = p
+	} else {
+		sdb, err := f.StoreIfExists(ctx)
+		if err != nil {
+			return err
+		}
+		if sdb == nil {
+			return &codedError{Code: ExitError, Err: fmt.Errorf("no index at %s; run 'aur mem index' first", f.Config().DBPath)}
+		}
+		db = sdb
 	}
 	s, err := db.Stats(ctx)
 	if err != nil {

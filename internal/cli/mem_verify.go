@@ -21,6 +21,9 @@ type VerifyOptions struct {
 	JSON    bool
 	// Path is the file to verify, resolved from --db or --replica.
 	Path string
+	// Postgres verifies the project of the PostgreSQL store instead
+	// (--store set, neither --db nor --replica).
+	Postgres bool
 }
 
 // NewCmdVerify builds aur mem verify.
@@ -59,6 +62,7 @@ was found) or the file cannot be read.`,
 				}
 				opts.Path = cfg.ReplicaPath
 			}
+			opts.Postgres = f.usesPostgres() && !opts.Replica && !cmd.Flags().Changed("db")
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -73,12 +77,23 @@ was found) or the file cannot be read.`,
 func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	f := opts.F
 	ios := f.IOStreams
-	if _, err := os.Stat(opts.Path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no database at %s", opts.Path)
-	}
-	r, err := store.Verify(ctx, opts.Path)
-	if err != nil {
-		return err
+	var r *store.VerifyReport
+	if opts.Postgres {
+		p, err := f.pgProject(ctx, "", false)
+		if err != nil {
+			return err
+		}
+		if r, err = p.Verify(ctx); err != nil {
+			return err
+		}
+	} else {
+		if _, err := os.Stat(opts.Path); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("no database at %s", opts.Path)
+		}
+		var err error
+		if r, err = store.Verify(ctx, opts.Path); err != nil {
+			return err
+		}
 	}
 	ev := f.Log().Info()
 	if !r.Healthy {
@@ -94,6 +109,11 @@ func verifyRun(ctx context.Context, opts *VerifyOptions) error {
 	}
 	if r.Healthy {
 		return nil
+	}
+	if opts.Postgres {
+		fmt.Fprintf(ios.ErrOut, "aur: %s fails verification: rebuild it with 'aur mem index --force --project NAME' from a checkout\n",
+			termtext.Line(r.Path))
+		return &silentError{code: ExitError}
 	}
 	fmt.Fprintf(ios.ErrOut, "aur: %s fails verification: restore a copy with 'aur mem restore PATH' (the replica, or a backup that passes 'aur mem verify --db PATH'), or rebuild with 'aur mem index --force'\n",
 		termtext.Line(r.Path))

@@ -108,7 +108,7 @@ func queryRun(cmd *cobra.Command, opts *QueryOptions) error {
 	f := opts.F
 	ctx := cmd.Context()
 	ios := f.IOStreams
-	db, err := openIndex(f, cmd)
+	db, err := openSearchIndex(f, cmd)
 	if err != nil {
 		return err
 	}

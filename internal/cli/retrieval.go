@@ -87,7 +87,7 @@ func invalidError(err error) error {
 
 // here narrows req to the current directory (--here), which must be
 // inside the index root.
-func (r *RetrievalFlags) here(ctx context.Context, f *Factory, db *store.DB, req *service.SearchRequest) error {
+func (r *RetrievalFlags) here(ctx context.Context, f *Factory, db metaReader, req *service.SearchRequest) error {
 	if !r.Here {
 		return nil
 	}
@@ -147,7 +147,7 @@ func mode(f *Factory, json bool) string {
 // newService builds the service a command's question goes through:
 // the project database db, the query cache unless the request bypasses
 // it, and a warning, once, when a query cannot be recorded.
-func newService(ctx context.Context, f *Factory, db *store.DB, req service.SearchRequest) (*service.Service, error) {
+func newService(ctx context.Context, f *Factory, db service.Store, req service.SearchRequest) (*service.Service, error) {
 	set, err := serviceSettings(f)
 	if err != nil {
 		return nil, err

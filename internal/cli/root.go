@@ -48,6 +48,8 @@ questions from it with ranked, graded retrieval.
 	})
 	pf := cmd.PersistentFlags()
 	pf.String("db", "", "project database (default: .aurora/memory.db in the project root; env AURORA_DB_PATH)")
+	pf.String("store", "", "PostgreSQL store postgres://… shared by a team (or sqlite:PATH); default the SQLite --db (env AURORA_STORE_URL)")
+	pf.String("project", "", "project inside a PostgreSQL store (default: base name of the index root; env AURORA_PROJECT)")
 	pf.StringVar(&configFile, "config", "", "configuration file (default: .aurora/config.yaml in the project root)")
 	pf.String("log-level", "", "log level: debug, info, warn, error (default info; env AURORA_LOG_LEVEL)")
 	pf.BoolVar(&noColor, "no-color", false, "no colour in output (also NO_COLOR)")
@@ -63,12 +65,14 @@ questions from it with ranked, graded retrieval.
 	mem.AddCommand(NewCmdBackup(f, nil))
 	mem.AddCommand(NewCmdVerify(f, nil))
 	mem.AddCommand(NewCmdRestore(f, nil))
+	mem.AddCommand(NewCmdProjects(f))
 	cmd.AddCommand(mem)
 	cmd.AddCommand(reader(NewCmdQuery(f, nil)))
 	cmd.AddCommand(NewCmdEval(f, nil))
 	cmd.AddCommand(NewCmdConfig(f))
 	cmd.AddCommand(reader(NewCmdStats(f, nil)))
 	cmd.AddCommand(NewCmdServe(f, nil))
+	cmd.AddCommand(NewCmdMigrate(f))
 	cmd.AddCommand(NewCmdMCP(f, nil))
 	return cmd
 }

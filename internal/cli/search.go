@@ -87,7 +87,7 @@ threshold (the JSON is printed all the same).`,
 func searchRun(cmd *cobra.Command, opts *SearchOptions) error {
 	f := opts.F
 	ctx := cmd.Context()
-	db, err := openIndex(f, cmd)
+	db, err := openSearchIndex(f, cmd)
 	if err != nil {
 		return err
 	}

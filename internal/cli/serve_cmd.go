@@ -160,7 +160,7 @@ func serveRun(cmd *cobra.Command, opts *ServeOptions) error {
 	if token != "" && len(token) < 16 {
 		return usageErrorf("the serve token is %d characters; use at least 16 (e.g. openssl rand -hex 32)", len(token))
 	}
-	db, err := openIndex(f, cmd)
+	db, err := openSearchIndex(f, cmd)
 	if err != nil {
 		return err
 	}

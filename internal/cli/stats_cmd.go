@@ -178,14 +178,22 @@ func statsRun(ctx context.Context, opts *StatsOptions) error {
 	for _, w := range opts.Warnings {
 		fmt.Fprintf(ios.ErrOut, "warning: %s\n", w)
 	}
+	var src stats.Source = stats.NoData{}
 	db, err := f.StoreIfExists(ctx)
+	if f.usesPostgres() {
+		// The whole team's query log of the project.
+		p, perr := f.pgProject(ctx, "", false)
+		if perr != nil {
+			return perr
+		}
+		src, db, err = p, nil, nil
+	}
 	if err != nil {
 		return err
 	}
-	var src stats.Source = stats.NoData{}
 	if db != nil {
 		src = db
-	} else {
+	} else if !f.usesPostgres() {
 		fmt.Fprintf(ios.ErrOut, "note: no queries recorded yet (no database at %s)\n", f.Config().DBPath)
 	}
 	req := service.StatsRequest{Window: opts.Window, Fail: opts.Fail}

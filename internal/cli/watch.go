@@ -21,6 +21,9 @@ import (
 func startWatch(ctx context.Context, f *Factory, svc *service.Service, debounce time.Duration, log zerolog.Logger,
 	done func(paths []string, run *service.IndexRun)) error {
 	db := svc.DB()
+	if db == nil {
+		return usageErrorf("--watch needs the SQLite store: with a PostgreSQL store, run aur mem index from CI or cron")
+	}
 	if db.ReadOnly() {
 		return usageErrorf("--watch needs write access to %s", termtext.Line(db.Path()))
 	}

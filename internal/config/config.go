@@ -27,6 +27,8 @@ import (
 // otherwise.
 const (
 	KeyDBPath                = "db_path"
+	KeyStoreURL              = "store_url"
+	KeyProject               = "project"
 	KeyLogLevel              = "log_level"
 	KeyNonInteractive        = "non_interactive"
 	KeyActivationThreshold   = "activation_threshold"
@@ -119,6 +121,13 @@ type Config struct {
 	// it was set rather than derived.
 	DBPath     string
 	DBExplicit bool
+	// StoreURL is a PostgreSQL store (postgres://…) from --store,
+	// AURORA_STORE_URL or store_url; "" means the SQLite store at DBPath
+	// (a store given as sqlite:PATH sets DBPath).
+	StoreURL string
+	// Project names the repository inside a PostgreSQL store (--project,
+	// AURORA_PROJECT, project); "" means the base name of the index root.
+	Project string
 	// ReplicaPath is the replica database (AURORA_REPLICA_PATH,
 	// replica_path), absolute, or "" for none. A relative path is
 	// relative to the working directory, as for DBPath.
@@ -191,9 +200,17 @@ func Load(flags *pflag.FlagSet, configFile string) (*Config, error) {
 	}
 	problems = append(problems, crossCheck(c.vals)...)
 
+	c.Project = c.String(KeyProject)
+	if u := c.String(KeyStoreURL); strings.HasPrefix(u, "sqlite:") {
+		if p := strings.TrimPrefix(u, "sqlite:"); p != "" {
+			c.DBPath, c.DBExplicit = absPath(wd, p), true
+		}
+	} else {
+		c.StoreURL = u
+	}
 	if p := c.String(KeyDBPath); p != "" {
 		c.DBPath, c.DBExplicit = absPath(wd, p), true
-	} else {
+	} else if !c.DBExplicit {
 		c.DBPath = filepath.Join(c.ProjectRoot, ".aurora", "memory.db")
 	}
 	if p := c.String(KeyReplicaPath); p != "" {

@@ -113,6 +113,12 @@ var settingCases = map[string]struct {
 		bad: []string{"perhaps", "enabled", "y", "2"},
 	},
 	KeyAPIKeyFile: {ok: map[string]string{"/run/secrets/key": "/run/secrets/key"}},
+	KeyStoreURL: {
+		ok: map[string]string{"postgres://aur@db.internal/aur": "postgres://aur@db.internal/aur",
+			" postgresql://db/aur?sslmode=require ": "postgresql://db/aur?sslmode=require", "sqlite:/tmp/x.db": "sqlite:/tmp/x.db"},
+		bad: []string{"mysql://db/aur", "/tmp/x.db", "postgres:db"},
+	},
+	KeyProject: {ok: map[string]string{"backend": "backend"}},
 	KeyMetricsEnabled: {
 		ok:  map[string]string{"false": "false", "1": "true"},
 		bad: []string{"maybe"},

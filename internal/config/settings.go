@@ -17,12 +17,13 @@ import (
 type kind uint8
 
 const (
-	kindString  kind = iota // free text (paths); not trimmed
-	kindEnum                // one of spec.enum, any case, trimmed
-	kindBool                // 1/0, true/false, yes/no, on/off, any case, trimmed
-	kindInt                 // a whole number in [min, max]
-	kindFloat               // a finite number in [min, max]
-	kindSeconds             // a number of seconds or a Go duration, positive
+	kindString   kind = iota // free text (paths); not trimmed
+	kindEnum                 // one of spec.enum, any case, trimmed
+	kindBool                 // 1/0, true/false, yes/no, on/off, any case, trimmed
+	kindInt                  // a whole number in [min, max]
+	kindFloat                // a finite number in [min, max]
+	kindSeconds              // a number of seconds or a Go duration, positive
+	kindStoreURL             // postgres://…, postgresql://… or sqlite:PATH, trimmed
 )
 
 // spec says what values a key accepts.
@@ -90,6 +91,8 @@ var specs = []spec{
 	{key: KeyEmbedRateLimitRPM, kind: kindInt, min: 1, max: maxCount},
 	{key: KeyEmbedMinSimilarity, kind: kindFloat, min: -1, max: 1},
 	{key: KeyEmbedMaxSimilarity, kind: kindFloat, min: -1, max: 1},
+	{key: KeyStoreURL, kind: kindStoreURL, flag: "store"},
+	{key: KeyProject, kind: kindString, flag: "project"},
 }
 
 func specOf(key string) (spec, bool) {
@@ -186,6 +189,8 @@ func (s spec) want() string {
 		return fmt.Sprintf("a number from %g to %g", s.min, s.max)
 	case kindSeconds:
 		return "a positive number of seconds or a duration such as 90s or 2m"
+	case kindStoreURL:
+		return "a PostgreSQL URL (postgres://user@host/db) or sqlite:PATH"
 	}
 	return "text"
 }
@@ -198,6 +203,11 @@ func (s spec) parse(raw string) (any, error) {
 	t := strings.TrimSpace(raw)
 	bad := errWant(s.want())
 	switch s.kind {
+	case kindStoreURL:
+		if t == "" || strings.HasPrefix(t, "postgres://") || strings.HasPrefix(t, "postgresql://") || strings.HasPrefix(t, "sqlite:") {
+			return t, nil
+		}
+		return nil, bad
 	case kindEnum:
 		t = strings.ToLower(t)
 		for _, v := range s.enum {

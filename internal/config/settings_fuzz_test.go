@@ -45,7 +45,7 @@ func FuzzParseSetting(f *testing.F) {
 					t.Fatalf("%s: parse(%q) = %v", sp.key, raw, x)
 				}
 			case string:
-				if sp.kind != kindString && sp.kind != kindEnum {
+				if sp.kind != kindString && sp.kind != kindEnum && sp.kind != kindStoreURL {
 					t.Fatalf("%s: parse(%q) = %q", sp.key, raw, x)
 				}
 			default:

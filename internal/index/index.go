@@ -137,7 +137,10 @@ type result struct {
 }
 
 // Run indexes opts.Path into db.
-func Run(ctx context.Context, db *store.DB, opts Options) (*Summary, error) {
+func Run(ctx context.Context, db Store, opts Options) (*Summary, error) {
+	if d, ok := db.(*store.DB); ok && d == nil {
+		db = nil // a dry run's typed nil
+	}
 	start := time.Now()
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -350,7 +353,7 @@ const (
 // Every file of a run is stamped with indexedAt, the run's start: the
 // clock is read once, so an injected Now need not be safe for concurrent
 // use.
-func process(ctx context.Context, db *store.DB, jobs []job, opts Options, indexedAt int64, sum *Summary) error {
+func process(ctx context.Context, db Store, jobs []job, opts Options, indexedAt int64, sum *Summary) error {
 	// No more workers than files, and each builds its tokenizer (a
 	// presized stem memo of a few hundred KB) only when it gets a file.
 	workers := max(min(opts.Workers, len(jobs)), 1)
@@ -436,7 +439,7 @@ func process(ctx context.Context, db *store.DB, jobs []job, opts Options, indexe
 	return werr
 }
 
-func updateGitHistory(ctx context.Context, db *store.DB, root string) (int, error) {
+func updateGitHistory(ctx context.Context, db Store, root string) (int, error) {
 	head := gitHead(ctx, root)
 	if head == "" {
 		return 0, nil // not a git work tree: nothing to record

@@ -99,7 +99,7 @@ const maxQueryTerms = 64
 // Engine searches one store. It is not safe for concurrent use (it owns a
 // tokenizer); make one per goroutine.
 type Engine struct {
-	db  *store.DB
+	db  Store
 	tk  *tokenize.Tokenizer
 	dfs *DFCache
 	// res, when set, is the resident index Search uses once it holds the
@@ -111,13 +111,13 @@ type Engine struct {
 }
 
 // NewEngine returns an engine over db.
-func NewEngine(db *store.DB) *Engine {
+func NewEngine(db Store) *Engine {
 	return &Engine{db: db, tk: tokenize.New()}
 }
 
 // NewSharedEngine returns an engine over db that reads document
 // frequencies through dfs, which engines of the same db may share.
-func NewSharedEngine(db *store.DB, dfs *DFCache) *Engine {
+func NewSharedEngine(db Store, dfs *DFCache) *Engine {
 	return &Engine{db: db, tk: tokenize.New(), dfs: dfs}
 }
 
@@ -234,7 +234,7 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 		return nil, err
 	}
 	if sem != nil {
-		if chunks, err = sem.complete(ctx, e.db, chunks, opts.Filter); err != nil {
+		if chunks, err = sem.complete(ctx, e.db.(VectorStore), chunks, opts.Filter); err != nil {
 			return nil, err
 		}
 	}

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
-
-	"github.com/aurora-dev/aur/internal/store"
 )
 
 // PathFilter limits a search to files by path, relative to the index
@@ -76,7 +74,7 @@ func (p PathFilter) matcher() (func(string) bool, error) {
 }
 
 // resolve turns the filter into the ids of the files it keeps.
-func (p PathFilter) resolve(ctx context.Context, db *store.DB) ([]int64, error) {
+func (p PathFilter) resolve(ctx context.Context, db Store) ([]int64, error) {
 	m, err := p.matcher()
 	if err != nil {
 		return nil, err

@@ -125,7 +125,11 @@ func (e *Engine) semantic(ctx context.Context, q string, opts Options, r *Retrie
 		r.SemanticError = fmt.Errorf("%w: %w", ErrSemanticUnavailable, err).Error()
 		return nil
 	}
-	m, err := e.db.EmbedModel(ctx)
+	vs, ok := e.db.(VectorStore)
+	if !ok {
+		return fail(errors.New("this store holds no vectors (semantic retrieval needs the SQLite store)"))
+	}
+	m, err := vs.EmbedModel(ctx)
 	switch {
 	case err != nil:
 		return fail(err)
@@ -141,7 +145,7 @@ func (e *Engine) semantic(ctx context.Context, q string, opts Options, r *Retrie
 	if m.Dims > 0 && len(vec) != m.Dims {
 		return fail(fmt.Errorf("the question's vector has %d dimensions, the stored ones %d; run aur mem index", len(vec), m.Dims))
 	}
-	hits, err := e.db.NearestChunks(ctx, vec, cfg.K)
+	hits, err := vs.NearestChunks(ctx, vec, cfg.K)
 	if errors.Is(err, store.ErrNoVectors) {
 		return fail(errors.New("no vectors stored yet; run aur mem index"))
 	}
@@ -176,7 +180,7 @@ func (s *semanticState) addCandidates(ids []int64) []int64 {
 // complete filters the chunks the vector search added (it knows nothing
 // of --type, --lang, paths or --exclude-tests) and looks up the
 // similarity of the lexical candidates it did not find.
-func (s *semanticState) complete(ctx context.Context, db *store.DB, chunks []store.Chunk, f store.Filter) ([]store.Chunk, error) {
+func (s *semanticState) complete(ctx context.Context, db VectorStore, chunks []store.Chunk, f store.Filter) ([]store.Chunk, error) {
 	var missing []int64
 	out := chunks[:0]
 	for _, c := range chunks {

@@ -105,6 +105,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusConflict, CodeIndexBusy, err.Error())
 	case errors.Is(err, service.ErrNoIndexRoot):
 		writeError(w, http.StatusConflict, CodeNoIndexRoot, err.Error())
+	case errors.Is(err, service.ErrRemoteIndex):
+		// A replica over PostgreSQL does not index: aur mem index does.
+		writeError(w, http.StatusConflict, CodeRemoteIndex, err.Error())
 	case r.Context().Err() != nil:
 		// The client left; nobody reads this.
 		writeError(w, http.StatusServiceUnavailable, CodeStoreUnavailable, "request cancelled")

@@ -33,6 +33,7 @@ const (
 	CodeStoreUnavailable = "store_unavailable"
 	CodeIndexBusy        = "index_busy"
 	CodeNoIndexRoot      = "no_index_root"
+	CodeRemoteIndex      = "remote_index" // POST /v1/index over a PostgreSQL store
 	CodeUnauthorized     = "unauthorized"
 	CodeNotFound         = "not_found"
 	CodeMethodNotAllowed = "method_not_allowed"

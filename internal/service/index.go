@@ -31,6 +31,10 @@ var ErrIndexBusy = errors.New("an index run is already in progress")
 // indexed: a server does not choose what to index.
 var ErrNoIndexRoot = errors.New("the database has no index root; run 'aur mem index PATH' first")
 
+// ErrRemoteIndex is returned by Reindex over a PostgreSQL store: its
+// index is written by aur mem index, on a host with the checkout.
+var ErrRemoteIndex = errors.New("the index is in a PostgreSQL store: update it with aur mem index --store URL --project NAME")
+
 // Index triggers, the values of IndexEvent.Trigger.
 const (
 	TriggerAPI   = "api"
@@ -140,17 +144,21 @@ func (s *Service) Reindex(ctx context.Context, trigger string, paths []string) (
 }
 
 func (s *Service) reindex(ctx context.Context, paths []string) (*index.Summary, error) {
-	if s.db.ReadOnly() {
+	db := s.DB()
+	if db == nil {
+		return nil, ErrRemoteIndex
+	}
+	if db.ReadOnly() {
 		return nil, fmt.Errorf("reindex: %w", store.ErrReadOnly)
 	}
-	root, err := s.db.Meta(ctx, store.MetaRoot)
+	root, err := db.Meta(ctx, store.MetaRoot)
 	if err != nil {
 		return nil, err
 	}
 	if root == "" {
 		return nil, ErrNoIndexRoot
 	}
-	lock, err := store.LockWriter(ctx, s.db.Path(), func(pid int) {
+	lock, err := store.LockWriter(ctx, db.Path(), func(pid int) {
 		s.d.Log.Info().Int("pid", pid).Msg("reindex: waiting for another index run")
 	})
 	if err != nil {
@@ -166,12 +174,12 @@ func (s *Service) reindex(ctx context.Context, paths []string) (*index.Summary, 
 		Workers:     is.Workers,
 		NoGit:       is.NoGit,
 		NoIgnore:    is.NoIgnore,
-		Exclude:     StoreFiles(s.db.Path()),
+		Exclude:     StoreFiles(db.Path()),
 		Now:         s.d.Now,
 		Log:         s.d.Log,
 		Files:       paths,
 	}
-	sum, err := index.Run(ctx, s.db, opts)
+	sum, err := index.Run(ctx, db, opts)
 	if err == nil && sum != nil && sum.Error != nil {
 		err = errors.New(sum.Error.Message)
 	}
@@ -198,7 +206,17 @@ func StoreFiles(dbPath string) []string {
 // the last finished index run (zero if never): three cheap reads, for
 // metrics at scrape time.
 func (s *Service) IndexGauges(ctx context.Context) (chunks, files int64, last time.Time, err error) {
-	db := s.db.SQL()
+	if s.DB() == nil {
+		var st *store.IndexStats
+		if st, err = s.db.Stats(ctx); err != nil {
+			return
+		}
+		if st.LastIndexMS > 0 {
+			last = time.UnixMilli(st.LastIndexMS)
+		}
+		return int64(st.Chunks), int64(st.Files), last, nil
+	}
+	db := s.DB().SQL()
 	if err = db.QueryRowContext(ctx, `SELECT count(*) FROM files`).Scan(&files); err != nil {
 		return
 	}

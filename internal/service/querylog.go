@@ -24,7 +24,7 @@ import (
 // stuck on a failing disk) drops records and counts them rather than
 // holding requests. Close flushes what is queued.
 type QueryLog struct {
-	db      *store.DB
+	db      queryWriter
 	log     zerolog.Logger
 	ch      chan store.QueryWrite
 	done    chan struct{}
@@ -35,6 +35,11 @@ type QueryLog struct {
 	failed          func(error)
 	mu              sync.RWMutex // held for writing only to close ch
 	closed          bool
+}
+
+// queryWriter is where a QueryLog writes: a Store.
+type queryWriter interface {
+	RecordQueries(ctx context.Context, ws []store.QueryWrite) error
 }
 
 // QueryLogSize is how many records may wait to be written.
@@ -48,7 +53,7 @@ var ErrQueryLogClosed = errors.New("query log closed")
 
 // NewQueryLog starts a query log writing to db. failed, if set, hears of
 // each batch that could not be written.
-func NewQueryLog(db *store.DB, log zerolog.Logger, failed func(error)) *QueryLog {
+func NewQueryLog(db queryWriter, log zerolog.Logger, failed func(error)) *QueryLog {
 	l := &QueryLog{db: db, log: log, ch: make(chan store.QueryWrite, QueryLogSize), done: make(chan struct{}), failed: failed}
 	go l.run()
 	return l

@@ -167,10 +167,11 @@ func EmbedPass(ctx context.Context, db *store.DB, e Embedder, o EmbedOptions) (*
 
 // embedAfterIndex runs the embedding pass after a Reindex that completed.
 func (s *Service) embedAfterIndex(ctx context.Context, sum *index.Summary) error {
-	if s.d.Embedder == nil || sum == nil || sum.Error != nil || sum.Interrupted {
+	sdb := s.DB() // vectors live in the SQLite store only
+	if s.d.Embedder == nil || sdb == nil || sum == nil || sum.Error != nil || sum.Interrupted {
 		return nil
 	}
-	es, err := EmbedPass(ctx, s.db, s.d.Embedder, EmbedOptions{Batch: s.set.Semantic.Batch, Now: s.d.Now, Log: s.d.Log})
+	es, err := EmbedPass(ctx, sdb, s.d.Embedder, EmbedOptions{Batch: s.set.Semantic.Batch, Now: s.d.Now, Log: s.d.Log})
 	sum.Embeddings = es
 	return err
 }

@@ -47,7 +47,7 @@ type Settings struct {
 
 // Deps are what a service works with. DB is required.
 type Deps struct {
-	DB *store.DB
+	DB Store
 	// Cache serves repeated questions; nil means none.
 	Cache ask.Cache
 	// Answerer answers Query; nil means the grounded context report.
@@ -92,7 +92,7 @@ type Call struct {
 // Service answers questions over one project database. It is safe for
 // concurrent use.
 type Service struct {
-	db      *store.DB
+	db      Store
 	set     Settings
 	d       Deps
 	engines sync.Pool
@@ -117,16 +117,23 @@ func New(set Settings, d Deps) *Service {
 	// asks about the same words again and again.
 	dfs := query.NewDFCache()
 	s.engines.New = func() any {
-		if d.Resident != nil {
-			return query.NewResidentEngine(d.DB, dfs, d.Resident)
+		if sdb, ok := d.DB.(*store.DB); ok && d.Resident != nil {
+			return query.NewResidentEngine(sdb, dfs, d.Resident)
 		}
 		return query.NewSharedEngine(d.DB, dfs)
 	}
 	return s
 }
 
-// DB returns the store.
-func (s *Service) DB() *store.DB { return s.db }
+// DB returns the SQLite store, nil when the service runs over
+// PostgreSQL.
+func (s *Service) DB() *store.DB {
+	db, _ := s.db.(*store.DB)
+	return db
+}
+
+// Store returns the store, whichever backend.
+func (s *Service) Store() Store { return s.db }
 
 // Settings returns the settings.
 func (s *Service) Settings() Settings { return s.set }
@@ -202,10 +209,24 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 		return nil, err
 	}
 	opts := s.Options(command, req, c)
+	db := s.db
+	if sn, ok := s.db.(Snapshotter); ok {
+		snap, done, err := sn.Snapshot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		db = snap
+	}
 	eng := s.engines.Get().(*query.Engine)
+	if db != s.db {
+		eng = query.NewEngine(db)
+	}
 	opts.Engine = eng
-	out, err := ask.Run(ctx, s.db, req.Query, opts)
-	s.engines.Put(eng)
+	out, err := ask.Run(ctx, db, req.Query, opts)
+	if db == s.db {
+		s.engines.Put(eng)
+	}
 
 	ev := QueryEvent{Face: c.Face, Command: command, CacheLookup: opts.Cache != nil}
 	if out != nil {
@@ -233,7 +254,9 @@ func (s *Service) run(ctx context.Context, command string, req SearchRequest, c 
 		resp.SemanticWarning = semanticWarning(out.Retrieval)
 		s.semLog.note(s.d.Log, resp.SemanticWarning)
 	}
-	resp.Root, _ = s.db.Meta(ctx, store.MetaRoot)
+	// From the query's snapshot: a second connection per request would
+	// deadlock a bounded pool under load.
+	resp.Root, _ = db.Meta(ctx, store.MetaRoot)
 	if aerr != nil {
 		resp.Error = &ErrorBody{Code: resilience.ErrorType(aerr.Err), Message: llm.Redact(aerr.Err.Error())}
 		return resp, err
