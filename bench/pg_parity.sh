@@ -6,11 +6,17 @@
 # >= 90% and >= 95%).
 #
 #   BENCH_PG_URL=postgres://…/aurbench?sslmode=disable ./bench/pg_parity.sh
+#
+# PARITY_CORPUS=DIR PARITY_QUERIES=FILE.jsonl ask another tree the
+# questions of a jsonl file ({"query": ...} a line) instead, e.g. the
+# doc-sentence set of shared/eval (cd ../shared/eval/gen && go run . -out
+# /tmp/aur-eval; PARITY_CORPUS=/tmp/aur-eval/corpus
+# PARITY_QUERIES=/tmp/aur-eval/queries.jsonl).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 AUR=${AUR:-$here/../bin/aur}
 : "${BENCH_PG_URL:?set BENCH_PG_URL to a postgres:// URL}"
-SRC=$(go env GOROOT)/src
+SRC=${PARITY_CORPUS:-$(go env GOROOT)/src}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for v in $(env | grep -o '^AURORA_[A-Z_]*' || true); do unset "$v"; done
@@ -19,12 +25,16 @@ mkdir -p "$work/cwd/.aurora"
 cd "$work/cwd"
 "$AUR" mem index --db "$work/go.db" --no-git "$SRC" >/dev/null
 "$AUR" mem index --store "$BENCH_PG_URL" --project gosrc --no-git "$SRC" >/dev/null
-{ cat "$here/queries.txt"; python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in open(sys.argv[1])]' "$here/../testdata/realq/nethttp/queries.jsonl"; } >"$work/q.txt"
+if [ -n "${PARITY_QUERIES:-}" ]; then
+	python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in open(sys.argv[1]) if l.strip()]' "$PARITY_QUERIES" >"$work/q.txt"
+else
+	{ cat "$here/queries.txt"; python3 -c 'import json,sys; [print(json.loads(l)["query"]) for l in open(sys.argv[1])]' "$here/../testdata/realq/nethttp/queries.jsonl"; } >"$work/q.txt"
+fi
 n=0
 while IFS= read -r q; do
 	n=$((n + 1))
-	"$AUR" mem search --db "$work/go.db" --json --no-cache "$q" >"$work/s$n.json" || true
-	"$AUR" mem search --store "$BENCH_PG_URL" --project gosrc --json --no-cache "$q" >"$work/p$n.json" || true
+	"$AUR" mem search --db "$work/go.db" --json --no-cache -- "$q" >"$work/s$n.json" || true
+	"$AUR" mem search --store "$BENCH_PG_URL" --project gosrc --json --no-cache -- "$q" >"$work/p$n.json" || true
 done <"$work/q.txt"
 python3 - "$work" "$n" <<'PY'
 import json, sys
