@@ -423,3 +423,39 @@ func TestResidentRefusesADisagreeingIndex(t *testing.T) {
 		t.Fatalf("search on SQLite: %v, %d results", err, len(r.Results))
 	}
 }
+
+// TestResidentTokensFTS5DoesNotSee: a character Go's Unicode tables call
+// a letter and SQLite's older unicode61 tables a separator (U+1CF2, a
+// Vedic sign, found in the Python standard library) makes a token FTS5
+// never indexes. The copy builds anyway (the token has no document
+// frequency, as on SQLite, and FTS5's column sizes lack it) and answers
+// exactly as SQLite does, questions holding the token included.
+func TestResidentTokensFTS5DoesNotSee(t *testing.T) {
+	ctx := context.Background()
+	db, root := indexCopy(t, rankCorpus)
+	src := "package server\n\n// VedicSigns lists the marks \u1cf2 and \u1cf3 of the Vedic extensions block for the renderer.\n" +
+		"func VedicSigns() []string { return []string{\"\u1cf2\", \"x\u1cf2y\"} }\n"
+	if err := os.WriteFile(filepath.Join(root, "server", "vedic.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reindex(t, db, root)
+	res := NewResident(db, nil)
+	if _, err := res.Build(ctx); err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	ix := res.cur.Load()
+	qs := []string{"vedic signs renderer", "marks \u1cf2 of the vedic extensions", "x\u1cf2y", "\u1cf2", "renderer marks block"}
+	var cases []residentCase
+	for _, q := range qs {
+		vq, err := Validate(q, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, residentCase{vq, Options{Limit: 10, Threshold: DefaultThreshold, Now: residentNow}})
+	}
+	cases = append(cases, residentQuestions(t, db, ix, qs, 100)...)
+	n, _, _ := compareResident(t, db, res, cases)
+	if n < len(qs) {
+		t.Fatalf("%d questions compared", n)
+	}
+}
