@@ -148,29 +148,11 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 			// The store moved on during the search: answer from SQLite.
 		}
 	}
-	r := &Retrieval{Query: q, Generation: corpus.Generation}
-	n := max(corpus.Chunks, 1)
-	var scoring []Term
-	r.Terms, scoring, err = e.terms(ctx, q, n, corpus.Generation)
+	r, scoring, present, err := e.analyzeQuery(ctx, q, opts, corpus)
 	if err != nil {
 		return nil, err
 	}
-	var present []Term
-	for _, t := range scoring {
-		if t.DF > 0 {
-			present = append(present, t)
-		}
-	}
-	if len(present) > maxQueryTerms {
-		// A very long question (up to AURORA_MAX_QUERY_LENGTH) is scored
-		// on its most specific terms only, which bounds its latency; all
-		// its terms still count for groundedness.
-		slices.SortStableFunc(present, func(a, b Term) int { return cmp.Compare(b.IDF, a.IDF) })
-		present = present[:maxQueryTerms]
-		scoring = present
-	}
-	r.Phrases = phrases(q)
-	r.TestsDemoted = !opts.Tests && !aboutTests(q)
+	n := max(corpus.Chunks, 1)
 	if !opts.Paths.Empty() {
 		ids, err := opts.Paths.resolve(ctx, e.db)
 		if err != nil {
@@ -182,49 +164,18 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	if len(present) == 0 && len(r.Phrases) == 0 && sem == nil {
 		return r, nil
 	}
-	// Candidate generation: leave the commonest terms out of the MATCH
-	// when rarer ones exist.
-	selective := make([]Term, 0, len(present))
-	for _, t := range present {
-		if float64(t.DF) <= opts.Ranking.CommonDF*float64(n) || t.DF <= minCommonDF {
-			selective = append(selective, t)
-		}
-	}
-	if len(selective) == 0 {
-		selective = present
-	}
+	selective := selectiveTerms(present, opts.Ranking, n)
 	var ids []int64
-	depth := opts.Ranking.Candidates
-	if opts.Files {
-		depth *= opts.Ranking.FileCandidates
-	}
+	depth := candidateDepth(opts)
 	if len(selective) > 0 {
 		ids, err = e.db.Candidates(ctx, matchExpr(selective), opts.Ranking.storeWeights(), opts.Filter, depth)
 		if err != nil {
 			return nil, err
 		}
 	}
-	// A quoted phrase is looked up in the trigram index: the chunks
-	// holding it are candidates whatever their words' bm25. Unquoted runs
-	// (a pasted message, or a plain question) are only checked in the
-	// candidates the words found: a string literal holding the run holds
-	// its words, so its chunk is among them, and a lookup per question
-	// would cost a question 20-40 ms on GOROOT/src for nothing.
-	inPhrase := map[int64][]int{}
-	for i, p := range r.Phrases {
-		if !p.Quoted {
-			continue
-		}
-		pids, err := e.db.Substring(ctx, p.Text, false, opts.Filter, depth)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range pids {
-			if inPhrase[id] == nil && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-			inPhrase[id] = append(inPhrase[id], i)
-		}
+	ids, inPhrase, err := e.quotedCandidates(ctx, r.Phrases, opts.Filter, depth, ids)
+	if err != nil {
+		return nil, err
 	}
 	if sem != nil {
 		ids = sem.addCandidates(ids)
@@ -284,6 +235,84 @@ func finish(r *Retrieval, scored []Result, opts Options) {
 	if opts.KeepAll {
 		r.All = scored
 	}
+}
+
+// analyzeQuery starts a retrieval: the question's terms (all of them, for
+// groundedness) and the ones it is scored on, those the index holds
+// (present), its phrases and whether tests are ranked down. Both search
+// paths, SQLite and resident, begin here.
+func (e *Engine) analyzeQuery(ctx context.Context, q string, opts Options, corpus store.CorpusStats) (r *Retrieval, scoring, present []Term, err error) {
+	r = &Retrieval{Query: q, Generation: corpus.Generation}
+	r.Terms, scoring, err = e.terms(ctx, q, max(corpus.Chunks, 1), corpus.Generation)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, t := range scoring {
+		if t.DF > 0 {
+			present = append(present, t)
+		}
+	}
+	if len(present) > maxQueryTerms {
+		// A very long question (up to AURORA_MAX_QUERY_LENGTH) is scored
+		// on its most specific terms only, which bounds its latency; all
+		// its terms still count for groundedness.
+		slices.SortStableFunc(present, func(a, b Term) int { return cmp.Compare(b.IDF, a.IDF) })
+		present = present[:maxQueryTerms]
+		scoring = present
+	}
+	r.Phrases = phrases(q)
+	r.TestsDemoted = !opts.Tests && !aboutTests(q)
+	return r, scoring, present, nil
+}
+
+// selectiveTerms are the terms candidates are chosen by: the commonest
+// are left out of the MATCH when rarer ones exist (they still score).
+func selectiveTerms(present []Term, rk Ranking, n int) []Term {
+	selective := make([]Term, 0, len(present))
+	for _, t := range present {
+		if float64(t.DF) <= rk.CommonDF*float64(n) || t.DF <= minCommonDF {
+			selective = append(selective, t)
+		}
+	}
+	if len(selective) == 0 {
+		return present
+	}
+	return selective
+}
+
+// candidateDepth is how many candidates a search takes from the index.
+func candidateDepth(opts Options) int {
+	if opts.Files {
+		return opts.Ranking.Candidates * opts.Ranking.FileCandidates
+	}
+	return opts.Ranking.Candidates
+}
+
+// quotedCandidates adds to ids the chunks holding a quoted phrase, looked
+// up in the trigram index: they are candidates whatever their words'
+// bm25. It returns, per chunk, the phrases it holds. Unquoted runs (a
+// pasted message, or a plain question) are only checked in the
+// candidates the words found: a string literal holding the run holds its
+// words, so its chunk is among them, and a lookup per question would cost
+// a question 20-40 ms on GOROOT/src for nothing.
+func (e *Engine) quotedCandidates(ctx context.Context, phrases []Phrase, f store.Filter, depth int, ids []int64) ([]int64, map[int64][]int, error) {
+	inPhrase := map[int64][]int{}
+	for i, p := range phrases {
+		if !p.Quoted {
+			continue
+		}
+		pids, err := e.db.Substring(ctx, p.Text, false, f, depth)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range pids {
+			if inPhrase[id] == nil && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+			inPhrase[id] = append(inPhrase[id], i)
+		}
+	}
+	return ids, inPhrase, nil
 }
 
 // terms analyzes a query: its tokens with their related forms and IDF

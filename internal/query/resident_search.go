@@ -1,7 +1,6 @@
 package query
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -41,27 +40,11 @@ type residentCand struct {
 func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string, opts Options, corpus store.CorpusStats) (*Retrieval, error) {
 	e.ix = ix
 	defer func() { e.ix = nil }()
-	r := &Retrieval{Query: q, Generation: corpus.Generation}
-	n := max(corpus.Chunks, 1)
-	var scoring []Term
-	var err error
-	r.Terms, scoring, err = e.terms(ctx, q, n, corpus.Generation) // document frequencies from ix
+	r, scoring, present, err := e.analyzeQuery(ctx, q, opts, corpus) // document frequencies from ix
 	if err != nil {
 		return nil, err
 	}
-	var present []Term
-	for _, t := range scoring {
-		if t.DF > 0 {
-			present = append(present, t)
-		}
-	}
-	if len(present) > maxQueryTerms {
-		slices.SortStableFunc(present, func(a, b Term) int { return cmp.Compare(b.IDF, a.IDF) })
-		present = present[:maxQueryTerms]
-		scoring = present
-	}
-	r.Phrases = phrases(q)
-	r.TestsDemoted = !opts.Tests && !aboutTests(q)
+	n := max(corpus.Chunks, 1)
 	if !opts.Paths.Empty() {
 		ids, err := ix.resolvePaths(opts.Paths) // the index's file list
 		if err != nil {
@@ -72,20 +55,9 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 	if len(present) == 0 && len(r.Phrases) == 0 {
 		return r, nil
 	}
-	selective := make([]Term, 0, len(present))
-	for _, t := range present {
-		if float64(t.DF) <= opts.Ranking.CommonDF*float64(n) || t.DF <= minCommonDF {
-			selective = append(selective, t)
-		}
-	}
-	if len(selective) == 0 {
-		selective = present
-	}
+	selective := selectiveTerms(present, opts.Ranking, n)
 	var ids []int64
-	depth := opts.Ranking.Candidates
-	if opts.Files {
-		depth *= opts.Ranking.FileCandidates
-	}
+	depth := candidateDepth(opts)
 	if len(selective) > 0 {
 		var forms []string
 		for _, t := range selective {
@@ -100,21 +72,9 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 			}
 		}
 	}
-	inPhrase := map[int64][]int{}
-	for i, p := range r.Phrases {
-		if !p.Quoted {
-			continue
-		}
-		pids, err := e.db.Substring(ctx, p.Text, false, opts.Filter, depth)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range pids {
-			if inPhrase[id] == nil && !slices.Contains(ids, id) {
-				ids = append(ids, id)
-			}
-			inPhrase[id] = append(inPhrase[id], i)
-		}
+	ids, inPhrase, err := e.quotedCandidates(ctx, r.Phrases, opts.Filter, depth, ids)
+	if err != nil {
+		return nil, err
 	}
 	// The candidates in row id order, the order ChunksByID reads them in.
 	slices.Sort(ids)
