@@ -18,14 +18,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aurora-dev/aur/internal/store"
 )
 
 //go:embed migrations/*.sql
@@ -97,33 +96,7 @@ func (db *DB) Close() { db.pool.Close() }
 // Pool exposes the connection pool (tests, measurements).
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %q: name must be NNNN_name.sql", e.Name())
-		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{v, name, string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	return ms, nil
-}
+func migrations() ([]store.Migration, error) { return store.ReadMigrations(migrationFS) }
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int {
@@ -131,7 +104,7 @@ func SchemaVersion() int {
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 // Migrate applies the migrations the database lacks, each in its own
@@ -148,7 +121,7 @@ func (db *DB) MigrateTo(ctx context.Context, version int) error {
 	if err != nil {
 		return err
 	}
-	known := ms[len(ms)-1].version
+	known := ms[len(ms)-1].Version
 	if version <= 0 {
 		version = known
 	}
@@ -185,18 +158,18 @@ func (db *DB) MigrateTo(ctx context.Context, version int) error {
 		return fmt.Errorf("%w: schema version %d, this aur knows up to %d; upgrade aur", ErrNewerSchema, cur, known)
 	}
 	for _, m := range ms {
-		if m.version <= cur || m.version > version {
+		if m.Version <= cur || m.Version > version {
 			continue
 		}
 		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, m.sql); err != nil {
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version, name) VALUES ($1, $2)`, m.version, m.name)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations(version, name) VALUES ($1, $2)`, m.Version, m.Name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	return nil

@@ -246,33 +246,39 @@ func (db *DB) Path() string { return db.path }
 // aggregate queries (stats). Writes go through store methods.
 func (db *DB) SQL() *sql.DB { return db.db }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
+// Migration is one embedded schema migration, NNNN_name.sql.
+type Migration struct {
+	Version int
+	Name    string
+	SQL     string
 }
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
+// ReadMigrations reads the migrations in fsys's migrations/ directory,
+// named NNNN_name.sql, in version order. Both stores (this one and
+// internal/pgstore) keep theirs that way.
+func ReadMigrations(fsys fs.FS) ([]Migration, error) {
+	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var ms []migration
+	var ms []Migration
 	for _, e := range entries {
 		num, name, ok := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
 			return nil, fmt.Errorf("migration %q: name must be NNNN_name.sql", e.Name())
 		}
-		b, err := migrationFS.ReadFile("migrations/" + e.Name())
+		b, err := fs.ReadFile(fsys, "migrations/"+e.Name())
 		if err != nil {
 			return nil, err
 		}
-		ms = append(ms, migration{v, name, string(b)})
+		ms = append(ms, Migration{v, name, string(b)})
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
 	return ms, nil
 }
+
+func migrations() ([]Migration, error) { return ReadMigrations(migrationFS) }
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int {
@@ -280,7 +286,7 @@ func SchemaVersion() int {
 	if err != nil || len(ms) == 0 {
 		return 0
 	}
-	return ms[len(ms)-1].version
+	return ms[len(ms)-1].Version
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -288,7 +294,7 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	known := ms[len(ms)-1].version
+	known := ms[len(ms)-1].Version
 	// Fast path: a current database needs one read.
 	var cur int
 	err = db.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&cur)
@@ -308,17 +314,17 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("%w: schema version %d, this aur knows up to %d; upgrade aur", ErrNewerSchema, cur, known)
 	}
 	for _, m := range ms {
-		if m.version <= cur {
+		if m.Version <= cur {
 			continue
 		}
 		if err := db.applyMigration(ctx, m); err != nil {
-			return fmt.Errorf("migration %04d_%s: %w", m.version, m.name, err)
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 		}
 	}
 	return nil
 }
 
-func (db *DB) applyMigration(ctx context.Context, m migration) error {
+func (db *DB) applyMigration(ctx context.Context, m Migration) error {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -326,16 +332,16 @@ func (db *DB) applyMigration(ctx context.Context, m migration) error {
 	defer tx.Rollback()
 	// Another process may have applied it while we waited for the lock.
 	var n int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", m.version, m.name); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations(version, name) VALUES (?, ?)", m.Version, m.Name); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -233,7 +233,7 @@ func TestMigrationMarksGoTestdata(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.version == 5 {
+		if m.Version == 5 {
 			if err := db.applyMigration(ctx, m); err != nil {
 				t.Fatal(err)
 			}
