@@ -46,13 +46,7 @@ func (p *Project) Stats(ctx context.Context) (*store.IndexStats, error) {
 			rows.Close()
 			return nil, err
 		}
-		s.ChunksByLang[l] += n
-		s.ChunksByKind[k] += n
-		if s.ChunksLangKind[l] == nil {
-			s.ChunksLangKind[l] = map[string]int{}
-		}
-		s.ChunksLangKind[l][k] = n
-		s.Chunks += n
+		s.AddChunks(l, k, n)
 	}
 	rows.Close()
 	for _, q := range []struct {

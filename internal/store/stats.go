@@ -77,13 +77,7 @@ func (db *DB) Stats(ctx context.Context) (*IndexStats, error) {
 			rows.Close()
 			return nil, err
 		}
-		s.ChunksByLang[l] += n
-		s.ChunksByKind[k] += n
-		if s.ChunksLangKind[l] == nil {
-			s.ChunksLangKind[l] = map[string]int{}
-		}
-		s.ChunksLangKind[l][k] = n
-		s.Chunks += n
+		s.AddChunks(l, k, n)
 	}
 	rows.Close()
 	rows, err = db.db.QueryContext(ctx, `SELECT path, reason, detail FROM skipped_files ORDER BY path`)
@@ -122,4 +116,16 @@ func (db *DB) Stats(ctx context.Context) (*IndexStats, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// AddChunks counts n chunks of language lang and kind kind (one row of
+// a count grouped by language and kind).
+func (s *IndexStats) AddChunks(lang, kind string, n int) {
+	s.ChunksByLang[lang] += n
+	s.ChunksByKind[kind] += n
+	if s.ChunksLangKind[lang] == nil {
+		s.ChunksLangKind[lang] = map[string]int{}
+	}
+	s.ChunksLangKind[lang][kind] = n
+	s.Chunks += n
 }
