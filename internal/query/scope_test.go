@@ -81,9 +81,16 @@ mod tests {
 
 func indexScopeCorpus(t *testing.T) *store.DB {
 	t.Helper()
+	return indexFiles(t, scopeCorpus)
+}
+
+// indexFiles writes files (relative path -> content) to a temp dir and
+// indexes it into a database in another, at a fixed time.
+func indexFiles(t *testing.T, files map[string]string) *store.DB {
+	t.Helper()
 	ctx := context.Background()
 	root := t.TempDir()
-	for rel, src := range scopeCorpus {
+	for rel, src := range files {
 		p := filepath.Join(root, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)

@@ -2,13 +2,9 @@ package query
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
 
 	"github.com/aurora-dev/aur/internal/index"
 	"github.com/aurora-dev/aur/internal/llm"
@@ -75,26 +71,7 @@ var fakeScale = Semantic{Floor: 0.05, Ceil: 0.4, Weight: DefaultSemanticWeight}
 func semanticSetup(t *testing.T) (*store.DB, *llmtest.EmbedServer, Semantic) {
 	t.Helper()
 	ctx := context.Background()
-	root := t.TempDir()
-	for rel, src := range semanticCorpus {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "sem.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	now := time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
-	if _, err := index.Run(ctx, db, index.Options{Root: root, Path: root, NoGit: true, Workers: 1,
-		Now: func() time.Time { return now }, Log: zerolog.Nop()}); err != nil {
-		t.Fatal(err)
-	}
+	db := indexFiles(t, semanticCorpus)
 	srv := llmtest.NewEmbed(t, llmtest.EmbedOptions{})
 	oe, err := llm.NewOpenAIEmbedder(llm.EmbedConfig{BaseURL: srv.URL, Model: "fake"})
 	if err != nil {
