@@ -315,6 +315,19 @@ func (e *Engine) quotedCandidates(ctx context.Context, phrases []Phrase, f store
 	return ids, inPhrase, nil
 }
 
+// docFreq reads the document frequencies of toks from the resident
+// index during a resident search, else through the shared cache when
+// the engine has one, else from the store.
+func (e *Engine) docFreq(ctx context.Context, gen int64, toks []string) (map[string]int, error) {
+	switch {
+	case e.ix != nil:
+		return e.ix.docFreq(toks), nil
+	case e.dfs != nil:
+		return e.dfs.docFreq(ctx, gen, toks, e.db.DocFreq)
+	}
+	return e.db.DocFreq(ctx, toks)
+}
+
 // terms analyzes a query: its tokens with their related forms and IDF
 // weights (all of them count for groundedness, found or not), and the
 // scoring terms, which add the optional hyphen compounds found in the
@@ -332,18 +345,11 @@ func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, 
 			all = append(all, c)
 		}
 	}
-	var df map[string]int
-	if e.ix != nil {
-		df = e.ix.docFreq(all)
-	} else if e.dfs != nil {
-		df, err = e.dfs.docFreq(ctx, gen, all, e.db.DocFreq)
-	} else {
-		df, err = e.db.DocFreq(ctx, all)
-	}
+	df, err := e.docFreq(ctx, gen, all)
 	if err != nil {
 		return nil, nil, err
 	}
-	fix, err := e.corrections(ctx, q, df)
+	fix, err := e.corrections(ctx, q, gen, df)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -73,9 +73,10 @@ func edits1(w string) []string {
 
 // corrections maps each token of a misspelled word (one the index holds
 // no form of, in df) to the token of the index's commonest word one edit
-// away. Ties go to the lexically first token, so the result is
+// away, and adds that token's document frequency (at generation gen) to
+// df. Ties go to the lexically first token, so the result is
 // deterministic.
-func (e *Engine) corrections(ctx context.Context, q string, df map[string]int) (map[string]string, error) {
+func (e *Engine) corrections(ctx context.Context, q string, gen int64, df map[string]int) (map[string]string, error) {
 	words := spellWords(e.tk, q)
 	var missing []string
 	for w, toks := range words {

@@ -55,7 +55,7 @@ func TestSpellingCorrection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fix, err := e.corrections(context.Background(), "kookie numbers overflowed", df)
+	fix, err := e.corrections(context.Background(), "kookie numbers overflowed", 0, df)
 	if err != nil {
 		t.Fatal(err)
 	}
