@@ -94,6 +94,8 @@ func TestTuneFromEnv(t *testing.T) {
 				r.Candidates = int(x)
 			case "bodytf":
 				r.BodyTF = x
+			case "common":
+				r.CommonDF = x
 			case "decay":
 				r.FileDecay = x
 			default:
