@@ -189,22 +189,27 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 			return nil, err
 		}
 	}
+	// The unquoted phrases' shares, after the quoted ones' (the resident
+	// path sums them in the same order).
+	shares := map[int64]float64{}
+	pm := phraseMatches(r.Phrases)
 	for _, c := range chunks {
+		for _, i := range inPhrase[c.ID] {
+			shares[c.ID] += r.Phrases[i].Share
+		}
 		var lower string
-		for i, p := range r.Phrases {
-			if p.Quoted {
+		for _, m := range pm {
+			if m == nil {
 				continue
 			}
 			if lower == "" {
 				lower = strings.ToLower(c.Content)
 			}
-			if strings.Contains(lower, strings.ToLower(p.Text)) {
-				inPhrase[c.ID] = append(inPhrase[c.ID], i)
-			}
+			shares[c.ID] += m.shareIn(lower)
 		}
 	}
 	r.Candidates = len(chunks)
-	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, inPhrase, sem)
+	scored, err := e.score(ctx, chunks, scoring, corpus, opts, r, shares, sem)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +382,7 @@ func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, 
 	return terms, scoring, nil
 }
 
-func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, inPhrase map[int64][]int, sem *semanticState) ([]Result, error) {
+func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, corpus store.CorpusStats, opts Options, r *Retrieval, shares map[int64]float64, sem *semanticState) ([]Result, error) {
 	keys := make([]int64, 0, len(chunks))
 	pathSet := map[string]bool{}
 	var paths []string
@@ -403,11 +408,7 @@ func (e *Engine) score(ctx context.Context, chunks []store.Chunk, terms []Term, 
 	for i := range chunks {
 		c := &chunks[i]
 		chunkFields(e.tk, c, want, &fs)
-		phrase := 0.0
-		for _, i := range inPhrase[c.ID] {
-			phrase += r.Phrases[i].Share
-		}
-		out = append(out, scoreChunk(c, &fs, terms, corpus, opts, r, phrase, acc, fh, now, sem))
+		out = append(out, scoreChunk(c, &fs, terms, corpus, opts, r, shares[c.ID], acc, fh, now, sem))
 	}
 	sortResults(out)
 	return out, nil

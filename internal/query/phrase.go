@@ -22,6 +22,10 @@ const (
 	minPhraseWords   = 3
 	minPhraseLetters = 12
 	maxPhrases       = 4
+	// minPartialLetters is the letters a part of an unquoted phrase
+	// needs to count (see shareIn): parts of natural questions as short
+	// as "the lock file" are in comments everywhere.
+	minPartialLetters = 20
 )
 
 // Phrase is one exact string of a query and its share of the query's
@@ -89,6 +93,99 @@ func phrases(q string) []Phrase {
 		out = out[:maxPhrases]
 	}
 	return out
+}
+
+// phraseMatch finds an unquoted phrase, or a part of it, in a chunk's
+// text (see shareIn).
+type phraseMatch struct {
+	share float64
+	// lower is the phrase lower-cased; starts and ends are the byte
+	// offsets of its words in lower, and letters its letter count.
+	lower        string
+	starts, ends []int
+	letters      int
+}
+
+// phraseMatches returns the matchers of a retrieval's unquoted phrases,
+// nil for the quoted ones (those are looked up in the trigram index).
+func phraseMatches(ps []Phrase) []*phraseMatch {
+	out := make([]*phraseMatch, len(ps))
+	for i, p := range ps {
+		if !p.Quoted {
+			out[i] = newPhraseMatch(p)
+		}
+	}
+	return out
+}
+
+func newPhraseMatch(ph Phrase) *phraseMatch {
+	p := &phraseMatch{share: ph.Share, lower: strings.ToLower(ph.Text)}
+	p.letters = letters(p.lower)
+	in := false
+	for i, r := range p.lower {
+		switch sp := r == ' '; {
+		case sp && in:
+			p.ends = append(p.ends, i)
+			in = false
+		case !sp && !in:
+			p.starts = append(p.starts, i)
+			in = true
+		}
+	}
+	if in {
+		p.ends = append(p.ends, len(p.lower))
+	}
+	return p
+}
+
+// shareIn is the share of the query an unquoted phrase earns in a chunk
+// whose lower-cased text is lower: all of its share when the chunk holds
+// it, else the part of it the chunk's longest run of its words holds
+// verbatim, when that run has at least minPhraseWords words and
+// minPartialLetters letters. A pasted log line carries a prefix ("npm
+// error", a time stamp, a file name) and values around the words of the
+// literal that emitted it, so only a part of it is in the code; a
+// natural question's words in a row, in a comment or a message, are the
+// same evidence in a smaller measure.
+func (p *phraseMatch) shareIn(lower string) float64 {
+	if strings.Contains(lower, p.lower) {
+		return p.share
+	}
+	n := len(p.starts)
+	best := 0
+	for i := 0; i+minPhraseWords <= n; i++ {
+		j := i + minPhraseWords // words i..j-1
+		if !strings.Contains(lower, p.lower[p.starts[i]:p.ends[j-1]]) {
+			continue
+		}
+		for j < n && strings.Contains(lower, p.lower[p.starts[i]:p.ends[j]]) {
+			j++
+		}
+		// The part counts from its first to its last word of more than
+		// three letters: "the", "to", "of" at its ends say nothing.
+		a, b := i, j-1
+		for a < b && p.short(a) {
+			a++
+		}
+		for b > a && p.short(b) {
+			b--
+		}
+		if l := letters(p.lower[p.starts[a]:p.ends[b]]); b-a+1 >= minPhraseWords && l >= minPartialLetters && l > best {
+			best = l
+		}
+		if j == n {
+			break
+		}
+	}
+	if best == 0 || p.letters == 0 {
+		return 0
+	}
+	return p.share * float64(best) / float64(p.letters)
+}
+
+// short reports whether word k of the phrase has three letters or fewer.
+func (p *phraseMatch) short(k int) bool {
+	return letters(p.lower[p.starts[k]:p.ends[k]]) <= 3
 }
 
 // splitRuns cuts text at the characters that delimit values in messages:

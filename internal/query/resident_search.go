@@ -259,6 +259,7 @@ func (e *Engine) resolve(ctx context.Context, ix *residentIndex, cands []residen
 	if len(which) == 0 {
 		return nil
 	}
+	pm := phraseMatches(r.Phrases)
 	need := make([]int64, len(which))
 	for i, w := range which {
 		need[i] = ids[w]
@@ -283,9 +284,7 @@ func (e *Engine) resolve(ctx context.Context, ix *residentIndex, cands []residen
 			if lower == "" {
 				lower = strings.ToLower(c.Content)
 			}
-			if strings.Contains(lower, strings.ToLower(r.Phrases[pi].Text)) {
-				phrase += r.Phrases[pi].Share
-			}
+			phrase += pm[pi].shareIn(lower)
 		}
 		k.res = score(k, c, phrase)
 		k.exact = true
