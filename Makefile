@@ -5,7 +5,7 @@ GO      ?= go
 GOFLAGS := -tags "$(TAGS)"
 BIN     := bin/aur
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/aurora-dev/aur/internal/cli.Version=$(VERSION)
+LDFLAGS := -s -w -X github.com/aurora-dev/aur/internal/buildinfo.Version=$(VERSION)
 
 .PHONY: build install test test-short bench bench-index bench-query eval lint fuzz clean
 

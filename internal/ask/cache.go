@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/aurora-dev/aur/internal/buildinfo"
 	"github.com/aurora-dev/aur/internal/cache"
 	"github.com/aurora-dev/aur/internal/query"
 )
@@ -54,9 +55,15 @@ func putRetrieval(ctx context.Context, o Options, key string, r *query.Retrieval
 	}
 }
 
-// retrievalKey identifies a retrieval: the database and what it holds
-// (its stamp: id and generation), the validated query and everything that
-// changes its result. The database path is in the key
+// buildStamp names the running build in retrieval keys (a variable so
+// that tests can play an upgrade).
+var buildStamp = buildinfo.Stamp
+
+// retrievalKey identifies a retrieval: the build of aur that ranked it
+// (buildinfo.Stamp: an upgrade changes rankings without changing any
+// setting), the database and what it holds (its stamp: id and
+// generation), the validated query and everything that changes its
+// result. The database path is in the key
 // because one cache file may serve several databases (AURORA_CACHE_PATH,
 // or two --db files in one directory).
 func retrievalKey(dbPath, q, stamp string, o Options) string {
@@ -78,7 +85,7 @@ func retrievalKey(dbPath, q, stamp string, o Options) string {
 		Model      string
 	}{o.Limit, o.Filter.Kinds, o.Filter.Languages, o.Filter.ExcludeTests, o.Paths, o.Tests, o.Fixed,
 		o.IgnoreCase, o.Files, o.Thresholds.Activation, o.Ranking, o.Semantic, o.Semantic.Model()})
-	return cache.Key("retrieval", cacheVersion, dbPath, q, string(settings), stamp)
+	return cache.Key("retrieval", cacheVersion, buildStamp(), dbPath, q, string(settings), stamp)
 }
 
 // answerKey identifies an answer: its retrieval, the grade and the

@@ -108,7 +108,7 @@ func has(names []string, n string) bool {
 }
 
 // TestCacheNeverServesAnotherIndex is the cache invalidation strategy,
-// case by case: a key holds the database's path, its id and generation
+// case by case: a key holds the build of aur, the database's path, its id and generation
 // (store.Stamp), the validated query and every setting that changes the
 // result (answers add the grade, the thresholds, the choice and the
 // answerer). So a re-index, the replica, a restored database and other
@@ -122,6 +122,16 @@ func TestCacheNeverServesAnotherIndex(t *testing.T) {
 	}
 	if !fx.search(fx.db, q, nil).CacheHit {
 		t.Fatal("repeated search missed the cache: the test below would prove nothing")
+	}
+	// Another build of aur (an upgrade) ranks anew.
+	old := buildStamp
+	buildStamp = func() string { return old() + " upgraded" }
+	if fx.search(fx.db, q, nil).CacheHit {
+		t.Error("another build was served this build's cached retrieval")
+	}
+	buildStamp = old
+	if !fx.search(fx.db, q, nil).CacheHit {
+		t.Error("back on this build, the cached retrieval missed")
 	}
 	backup := filepath.Join(fx.dir, "backups", "b.db")
 	if _, err := fx.db.CopyTo(ctx, backup, store.CopyOptions{}); err != nil {

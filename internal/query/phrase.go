@@ -142,7 +142,8 @@ func newPhraseMatch(ph Phrase) *phraseMatch {
 // whose lower-cased text is lower: all of its share when the chunk holds
 // it, else the part of it the chunk's longest run of its words holds
 // verbatim, when that run has at least minPhraseWords words and
-// minPartialLetters letters. A pasted log line carries a prefix ("npm
+// minPartialLetters letters from its first word of more than three
+// letters. A pasted log line carries a prefix ("npm
 // error", a time stamp, a file name) and values around the words of the
 // literal that emitted it, so only a part of it is in the code; a
 // natural question's words in a row, in a comment or a message, are the
@@ -161,14 +162,12 @@ func (p *phraseMatch) shareIn(lower string) float64 {
 		for j < n && strings.Contains(lower, p.lower[p.starts[i]:p.ends[j]]) {
 			j++
 		}
-		// The part counts from its first to its last word of more than
-		// three letters: "the", "to", "of" at its ends say nothing.
+		// The part counts from its first word of more than three
+		// letters: "the", "to", "of" before it say nothing. (Its end is
+		// not trimmed: "nil map" ends a message as well as "map" does.)
 		a, b := i, j-1
 		for a < b && p.short(a) {
 			a++
-		}
-		for b > a && p.short(b) {
-			b--
 		}
 		if l := letters(p.lower[p.starts[a]:p.ends[b]]); b-a+1 >= minPhraseWords && l >= minPartialLetters && l > best {
 			best = l
