@@ -26,6 +26,11 @@ const (
 	// needs to count (see shareIn): parts of natural questions as short
 	// as "the lock file" are in comments everywhere.
 	minPartialLetters = 20
+	// maxPartialWords bounds the runs searched for parts: a pasted
+	// message's runs are a line at most (punctuation cuts them), and the
+	// search costs a scan of the chunk's text per word, for every
+	// candidate. A longer run (a pasted paragraph) counts only whole.
+	maxPartialWords = 32
 )
 
 // Phrase is one exact string of a query and its share of the query's
@@ -153,23 +158,36 @@ func (p *phraseMatch) shareIn(lower string) float64 {
 		return p.share
 	}
 	n := len(p.starts)
+	if n > maxPartialWords {
+		return 0
+	}
+	holds := func(i, j int) bool { // words i..j-1
+		return strings.Contains(lower, p.lower[p.starts[i]:p.ends[j-1]])
+	}
 	best := 0
+	// Words i..j-1 are held, when j > i: then so are i+1..j-1, and the
+	// next start extends from j. Each word is added once and each start
+	// fails once: at most two searches a word.
+	j := 0
 	for i := 0; i+minPhraseWords <= n; i++ {
-		j := i + minPhraseWords // words i..j-1
-		if !strings.Contains(lower, p.lower[p.starts[i]:p.ends[j-1]]) {
-			continue
+		if j < i+minPhraseWords {
+			j = i + minPhraseWords
+			if !holds(i, j) {
+				j = 0
+				continue
+			}
 		}
-		for j < n && strings.Contains(lower, p.lower[p.starts[i]:p.ends[j]]) {
+		for j < n && holds(i, j+1) {
 			j++
 		}
 		// The part counts from its first word of more than three
 		// letters: "the", "to", "of" before it say nothing. (Its end is
 		// not trimmed: "nil map" ends a message as well as "map" does.)
-		a, b := i, j-1
-		for a < b && p.short(a) {
+		a := i
+		for a < j-1 && p.short(a) {
 			a++
 		}
-		if l := letters(p.lower[p.starts[a]:p.ends[b]]); b-a+1 >= minPhraseWords && l >= minPartialLetters && l > best {
+		if l := letters(p.lower[p.starts[a]:p.ends[j-1]]); j-a >= minPhraseWords && l >= minPartialLetters && l > best {
 			best = l
 		}
 		if j == n {

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -85,4 +87,80 @@ def close_connection(sock):
 	if rankOf(r, "read_status") != 1 || r.Results[0].Phrase == 0 {
 		t.Errorf("pasted error: %v, want read_status first with a phrase share", names(r))
 	}
+}
+
+// TestPhraseShareInMatchesBruteForce: the linear scan finds the same
+// best part as trying every part, on random texts over a small
+// vocabulary (so that parts repeat and overlap).
+func TestPhraseShareInMatchesBruteForce(t *testing.T) {
+	vocab := []string{"a", "to", "the", "remote", "closed", "connection", "without", "response", "handler", "unable"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	text := func(n int) string {
+		w := make([]string, n)
+		for i := range w {
+			w[i] = vocab[rng.IntN(len(vocab))]
+		}
+		return strings.Join(w, " ")
+	}
+	for k := 0; k < 2000; k++ {
+		q := text(3 + rng.IntN(12))
+		content := text(rng.IntN(60))
+		p := newPhraseMatch(Phrase{Text: q, Share: 1})
+		got := p.shareIn(content)
+		// Brute force: every part i..j-1, trimmed at its start.
+		want := 0.0
+		if strings.Contains(content, p.lower) {
+			want = 1
+		} else {
+			best := 0
+			n := len(p.starts)
+			for i := 0; i < n; i++ {
+				for j := i + minPhraseWords; j <= n; j++ {
+					if !strings.Contains(content, p.lower[p.starts[i]:p.ends[j-1]]) {
+						continue
+					}
+					a := i
+					for a < j-1 && p.short(a) {
+						a++
+					}
+					if l := letters(p.lower[p.starts[a]:p.ends[j-1]]); j-a >= minPhraseWords && l >= minPartialLetters && l > best {
+						best = l
+					}
+				}
+			}
+			want = float64(best) / float64(p.letters)
+		}
+		if math.Abs(got-want) > 1e-12 {
+			t.Fatalf("query %q in %q: share %.4f, brute force %.4f", q, content, got, want)
+		}
+	}
+}
+
+// BenchmarkPhraseShareIn: the part search's worst case, a run of
+// maxPartialWords words a 10 KB chunk holds all but the last word of, and
+// a common case, a 12-word question against a 2 KB chunk holding none of
+// its parts.
+func BenchmarkPhraseShareIn(b *testing.B) {
+	run := func(name string, nWords, size int, held bool) {
+		words := make([]string, nWords)
+		for i := range words {
+			words[i] = fmt.Sprintf("word%d", i)
+		}
+		var content strings.Builder
+		if held {
+			content.WriteString(strings.Join(words[:nWords-1], " "))
+		}
+		for content.Len() < size {
+			content.WriteString(" filler text of a function body;")
+		}
+		p := newPhraseMatch(Phrase{Text: strings.Join(words, " "), Share: 1})
+		lower := strings.ToLower(content.String())
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				p.shareIn(lower)
+			}
+		})
+	}
+	run("worst", maxPartialWords, 10000, true)
+	run("question", 12, 2000, false)
 }
