@@ -33,6 +33,9 @@ func %[2]sHandler%[3]d(x int) int {
 	return files
 }
 
+// Both stores find chunks by name (see query.NameStore).
+var _ query.NameStore = (*pgstore.Project)(nil)
+
 func search(t *testing.T, s query.Store, q string) *query.Retrieval {
 	t.Helper()
 	r, err := query.NewEngine(s).Search(context.Background(), q, query.Options{Limit: 10, Threshold: 0.01, Now: fixedNow})

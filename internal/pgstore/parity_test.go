@@ -158,6 +158,40 @@ func TestParityWithSQLite(t *testing.T) {
 			t.Errorf("substring %q: SQLite %d chunks, PostgreSQL %d", needle, len(si), len(pi))
 		}
 	}
+
+	// Names: the same chunks hold every word of a symbol on both.
+	for _, toks := range [][]string{{"str", "split"}, {"inventori", "repositori"}, {"inventori", "repositori", "restock"}, {"nosuchnam"}} {
+		si, err := sq.NameCandidates(ctx, toks, store.Filter{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pi, err := pg.NameCandidates(ctx, toks, store.Filter{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sk, pk := keysOf(t, sq, si), keysOf(t, pg, pi)
+		if !slices.Equal(sk, pk) {
+			t.Errorf("names holding %q: SQLite %v, PostgreSQL %v", toks, sk, pk)
+		}
+		if want := toks[0] != "nosuchnam"; (len(sk) > 0) != want {
+			t.Errorf("names holding %q: %d chunks", toks, len(sk))
+		}
+	}
+}
+
+// keysOf returns the keys of the chunks with the given ids, sorted.
+func keysOf(t *testing.T, s query.Store, ids []int64) []int64 {
+	t.Helper()
+	cs, err := s.ChunksByID(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []int64
+	for _, c := range cs {
+		keys = append(keys, c.Key)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // TestParseMatch checks the reading of the engine's MATCH expressions.

@@ -174,6 +174,26 @@ func likePattern(needle string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(needle) + "%"
 }
 
+// NameCandidates returns the ids of the chunks whose names hold every
+// one of tokens (head_v's weight-A lexemes), at most limit, in id order:
+// SQLite's NameCandidates. The engine takes them only when there are no
+// more than it asks for, so the two stores' orders never matter.
+func (p *Project) NameCandidates(ctx context.Context, tokens []string, f store.Filter, limit int) ([]int64, error) {
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	q := make([]string, len(tokens))
+	for i, t := range tokens {
+		q[i] = quoteLexeme(t) + ":A"
+	}
+	var b strings.Builder
+	args := []any{p.id, strings.Join(q, " & ")}
+	b.WriteString(`SELECT c.id FROM chunks c WHERE c.project_id = $1 AND c.head_v @@ $2::tsquery`)
+	args = filter(f, &b, args)
+	fmt.Fprintf(&b, ` ORDER BY c.id LIMIT %d`, limit)
+	return p.ids(ctx, "name search", b.String(), args)
+}
+
 // Substring returns the ids of the chunks whose text contains needle
 // (ASCII case folded unless caseSensitive), at most limit, in id order.
 // The trigram index on chunks.content narrows the rows; strpos checks

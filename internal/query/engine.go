@@ -71,6 +71,8 @@ type Retrieval struct {
 	Query   string
 	Terms   []Term
 	Phrases []Phrase
+	// Symbols are the identifiers the question names (see symbols).
+	Symbols []string
 	// TestsDemoted tells whether test code was ranked down.
 	TestsDemoted bool
 	// Fixed is set for a fixed-string search (SearchFixed).
@@ -177,6 +179,9 @@ func (e *Engine) Search(ctx context.Context, q string, opts Options) (*Retrieval
 	if err != nil {
 		return nil, err
 	}
+	if ids, err = e.symbolCandidates(ctx, r.Symbols, opts.Filter, ids); err != nil {
+		return nil, err
+	}
 	if sem != nil {
 		ids = sem.addCandidates(ids)
 	}
@@ -266,6 +271,7 @@ func (e *Engine) analyzeQuery(ctx context.Context, q string, opts Options, corpu
 		scoring = present
 	}
 	r.Phrases = phrases(q)
+	r.Symbols = symbols(q)
 	r.TestsDemoted = !opts.Tests && !aboutTests(q)
 	return r, scoring, present, nil
 }
@@ -300,6 +306,7 @@ func candidateDepth(opts Options) int {
 // candidates the words found: a string literal holding the run holds its
 // words, so its chunk is among them, and a lookup per question would cost
 // a question 20-40 ms on GOROOT/src for nothing.
+
 func (e *Engine) quotedCandidates(ctx context.Context, phrases []Phrase, f store.Filter, depth int, ids []int64) ([]int64, map[int64][]int, error) {
 	inPhrase := map[int64][]int{}
 	for i, p := range phrases {
@@ -318,6 +325,47 @@ func (e *Engine) quotedCandidates(ctx context.Context, phrases []Phrase, f store
 		}
 	}
 	return ids, inPhrase, nil
+}
+
+// symbolDepth is the most chunks a symbol adds to the candidates.
+const symbolDepth = 20
+
+// symbolCandidates adds to ids, for each symbol the question names (see
+// symbols), the chunks whose names hold all its words, when there are
+// at most symbolDepth of them (NameStore; both search paths ask the
+// store, and any store gives the same set). The chunk named
+// message_from_bytes is then a candidate for "email.message_from_bytes
+// policy=policy.default" although a hundred chunks hold those words
+// more often.
+func (e *Engine) symbolCandidates(ctx context.Context, syms []string, f store.Filter, ids []int64) ([]int64, error) {
+	ns, ok := e.db.(NameStore)
+	if !ok {
+		return ids, nil
+	}
+	for _, sym := range syms {
+		// The words of the identifier itself (message_from_bytes of
+		// email.message_from_bytes), or of the whole dotted name when
+		// its last part is a plain word (LoggerAdapter.process).
+		parts := strings.Split(sym, ".")
+		if last := parts[len(parts)-1]; identLike(last) {
+			sym = last
+		}
+		sids, err := ns.NameCandidates(ctx, analyze(e.tk, sym), f, symbolDepth+1)
+		if err != nil {
+			return nil, err
+		}
+		if len(sids) > symbolDepth {
+			// A name this common (NewReader in a large tree) does not
+			// pin the chunk meant: the words choose.
+			continue
+		}
+		for _, id := range sids {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids, nil
 }
 
 // docFreq reads the document frequencies of toks from the resident

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -98,6 +99,66 @@ func phrases(q string) []Phrase {
 		out = out[:maxPhrases]
 	}
 	return out
+}
+
+// maxSymbols bounds the identifiers taken from a question.
+const maxSymbols = 4
+
+// symbols returns the identifiers a question names, at most maxSymbols:
+// words holding an underscore or a lower-case letter followed by an
+// upper-case one (message_from_bytes, formatTime, ReadHeaderTimeout),
+// alone or qualified (email.message_from_bytes, Transport.NewClientConn),
+// and dotted names whose parts are words (LoggerAdapter.process). The
+// chunks named so are candidates (Engine.symbolCandidates) however many
+// other chunks hold the symbol's words more often; they are scored like
+// any other. (Lifting them as a held phrase is lifted was measured and
+// left out: doc-like questions name other functions in passing, "is
+// like NewReader but uses a preset dictionary".)
+func symbols(q string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(q, func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '.' && r != '#' && r != '$'
+	}) {
+		w = strings.Trim(w, ".")
+		if len(w) < 4 {
+			continue
+		}
+		parts := strings.Split(w, ".")
+		ok := identLike(parts[len(parts)-1])
+		if !ok && len(parts) > 1 {
+			ok = true
+			for _, p := range parts {
+				if letters(p) < 2 || !hasLetter(p) {
+					ok = false
+				}
+			}
+		}
+		if !ok || slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, w) }) {
+			continue
+		}
+		if out = append(out, w); len(out) == maxSymbols {
+			break
+		}
+	}
+	return out
+}
+
+// identLike reports whether w is written as an identifier: an underscore
+// between letters or digits, or a lower-case letter followed by an
+// upper-case one.
+func identLike(w string) bool {
+	var prev rune
+	for _, r := range w {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			return true
+		}
+		prev = r
+	}
+	return strings.Trim(w, "_#$") != "" && strings.Contains(strings.Trim(w, "_#$"), "_")
+}
+
+func hasLetter(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLetter) >= 0
 }
 
 // phraseMatch finds an unquoted phrase, or a part of it, in a chunk's

@@ -1,9 +1,11 @@
 package query
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -163,4 +165,65 @@ func BenchmarkPhraseShareIn(b *testing.B) {
 	}
 	run("worst", maxPartialWords, 10000, true)
 	run("question", 12, 2000, false)
+}
+
+// TestSymbols: the identifiers a question names, and the words that are
+// not identifiers.
+func TestSymbols(t *testing.T) {
+	cases := map[string][]string{
+		"email.message_from_bytes policy=policy.default":             {"email.message_from_bytes", "policy.default"},
+		"what does MaxConnsPerHost do once every connection is busy": {"MaxConnsPerHost"},
+		"ProxyRequest.SetXForwarded X-Forwarded-For appends client":  {"ProxyRequest.SetXForwarded"},
+		"LoggerAdapter.process extra kwargs":                         {"LoggerAdapter.process"},
+		"Publish.#getManifest precedence":                            {"Publish.#getManifest"},
+		"how are redirects followed by the client":                   nil,
+		"dial tcp 10.0.2.15:8080: connect: connection refused":       nil, // numbers are not names
+		"is it ok, i.e. allowed?":                                    nil, // nor abbreviations
+		"__init__ of the handler":                                    nil, // underscores only at its ends: every class has one
+		"a b_c":                                                      nil, // too short
+	}
+	for q, want := range cases {
+		if got := symbols(q); !slices.Equal(got, want) {
+			t.Errorf("symbols(%q) = %q, want %q", q, got, want)
+		}
+	}
+}
+
+// TestSymbolCandidates: the chunk a question names is a candidate even
+// when the question's words choose others first.
+func TestSymbolCandidates(t *testing.T) {
+	files := map[string]string{
+		"email/__init__.py": `def message_from_bytes(s, *args):
+    """Parse a bytes string into a Message object model."""
+    return BytesParser(*args).parsebytes(s)
+`,
+	}
+	for i := range 6 {
+		files[fmt.Sprintf("email/policy%d.py", i)] = fmt.Sprintf(`def policy_default_%d(message):
+    """The default policy for an email message's bytes: the policy default."""
+    return message.policy.default_bytes(policy, default)
+`, i)
+	}
+	db := indexFiles(t, files)
+	opts := Options{KeepAll: true}
+	opts.Limit, opts.Ranking = 10, DefaultRanking
+	opts.Ranking.Candidates = 3 // fewer word candidates than decoys
+	found := func(q string) bool {
+		r, err := NewEngine(db).Search(context.Background(), q, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range r.All {
+			if x.QualifiedName == "message_from_bytes" {
+				return true
+			}
+		}
+		return false
+	}
+	if found("email message from bytes policy default") {
+		t.Fatal("the words alone chose message_from_bytes: the test would prove nothing")
+	}
+	if !found("email.message_from_bytes policy=policy.default") {
+		t.Error("message_from_bytes, named by the question, is not a candidate")
+	}
 }

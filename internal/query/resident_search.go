@@ -76,6 +76,9 @@ func (e *Engine) searchResident(ctx context.Context, ix *residentIndex, q string
 	if err != nil {
 		return nil, err
 	}
+	if ids, err = e.symbolCandidates(ctx, r.Symbols, opts.Filter, ids); err != nil {
+		return nil, err
+	}
 	// The candidates in row id order, the order ChunksByID reads them in.
 	slices.Sort(ids)
 	cands := make([]residentCand, len(ids))

@@ -33,3 +33,12 @@ type VectorStore interface {
 }
 
 var _ VectorStore = (*store.DB)(nil)
+
+// NameStore finds chunks by the words of their names (both stores have
+// it; a store without it gets no candidates from the symbols a question
+// names).
+type NameStore interface {
+	NameCandidates(ctx context.Context, tokens []string, f store.Filter, limit int) ([]int64, error)
+}
+
+var _ NameStore = (*store.DB)(nil)

@@ -75,6 +75,26 @@ func (db *DB) Candidates(ctx context.Context, match string, w Weights, f Filter,
 	return db.ids(ctx, "search", b.String(), args)
 }
 
+// NameCandidates returns the row ids of the chunks whose names
+// (qualified names) hold every one of tokens, at most limit, best first
+// by bm25 over the name column: the chunks named like an identifier a
+// question quotes. Tokens are the tokenizer's (letters and digits).
+func (db *DB) NameCandidates(ctx context.Context, tokens []string, f Filter, limit int) ([]int64, error) {
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	var m strings.Builder
+	m.WriteString("{name} : (")
+	for i, t := range tokens {
+		if i > 0 {
+			m.WriteString(" AND ")
+		}
+		m.WriteString(`"` + strings.ReplaceAll(t, `"`, `""`) + `"`)
+	}
+	m.WriteString(")")
+	return db.Candidates(ctx, m.String(), Weights{1, 0, 0, 0, 0}, f, limit)
+}
+
 // ids runs a query selecting one integer column.
 func (db *DB) ids(ctx context.Context, what, query string, args []any) ([]int64, error) {
 	rows, err := db.db.QueryContext(ctx, query, args...)
