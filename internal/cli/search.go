@@ -229,6 +229,9 @@ func printExplain(out io.Writer, r *query.Result) {
 	if r.Demoted {
 		fmt.Fprintf(out, " × %.2f (test code)", query.DefaultRanking.TestFactor)
 	}
+	if r.TypeDemoted {
+		fmt.Fprintf(out, " × %.2f (a type the question does not name)", query.DefaultRanking.TypeFactor)
+	}
 	fmt.Fprintln(out)
 	if r.Phrase > 0 {
 		fmt.Fprintf(out, "        lexical includes a verbatim phrase: %.0f%% of the question\n", 100*r.Phrase)

@@ -59,8 +59,11 @@ type Result struct {
 	// MatchLine is the line of the first occurrence of a fixed string.
 	MatchLine int `json:"match_line,omitempty"`
 	// Demoted is set for test code ranked down (Ranking.TestFactor).
-	Demoted bool        `json:"demoted,omitempty"`
-	Terms   []TermScore `json:"terms,omitempty"`
+	Demoted bool `json:"demoted,omitempty"`
+	// TypeDemoted is set for a type declaration ranked down
+	// (Ranking.TypeFactor).
+	TypeDemoted bool        `json:"type_demoted,omitempty"`
+	Terms       []TermScore `json:"terms,omitempty"`
 	// Matched is the set of query terms found in the chunk, for
 	// groundedness.
 	Matched map[string]bool `json:"matched,omitempty"`
@@ -75,6 +78,9 @@ type Retrieval struct {
 	Symbols []string
 	// TestsDemoted tells whether test code was ranked down.
 	TestsDemoted bool
+	// TypesDemoted tells whether type declarations the question does not
+	// name were ranked down (see Ranking.TypeFactor).
+	TypesDemoted bool
 	// Fixed is set for a fixed-string search (SearchFixed).
 	Fixed bool
 	// Files are the ranked files of a --files search, at most Limit.
@@ -273,6 +279,7 @@ func (e *Engine) analyzeQuery(ctx context.Context, q string, opts Options, corpu
 	r.Phrases = phrases(q)
 	r.Symbols = symbols(q)
 	r.TestsDemoted = !opts.Tests && !aboutTests(q)
+	r.TypesDemoted = !aboutTypes(q)
 	return r, scoring, present, nil
 }
 
@@ -497,6 +504,12 @@ func finishChunk(c *store.Chunk, lex float64, parts []TermScore, terms []Term, o
 	if c.IsTest && r.TestsDemoted {
 		res.Demoted = true
 		res.Score *= opts.Ranking.TestFactor
+	}
+	// Not for --files: a file's type declarations are evidence of where
+	// a change goes (measured: file MRR fell on every tuning half).
+	if r.TypesDemoted && !opts.Files && typeKinds[c.Kind] && opts.Ranking.TypeFactor > 0 && !mentions(r.Query, c.Name) {
+		res.TypeDemoted = true
+		res.Score *= opts.Ranking.TypeFactor
 	}
 	for _, p := range parts {
 		if len(p.Fields) > 0 {

@@ -293,6 +293,50 @@ func letters(s string) int {
 	return n
 }
 
+// typeKinds are the chunk kinds Ranking.TypeFactor applies to.
+var typeKinds = map[string]bool{"class": true, "struct": true, "interface": true, "enum": true, "type": true}
+
+// typeWords are the words that make a question about types: then type
+// declarations are not demoted.
+var typeWords = map[string]bool{"class": true, "classes": true, "struct": true, "structs": true, "interface": true,
+	"interfaces": true, "enum": true, "enums": true, "type": true, "types": true, "trait": true, "traits": true}
+
+// aboutTypes reports whether the query asks about types.
+func aboutTypes(q string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
+		return !unicode.IsLetter(r)
+	}) {
+		if typeWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether the query names name as a word of its own
+// (ASCII case folded): "how does the Server shut down" names Server.
+func mentions(q, name string) bool {
+	if name == "" {
+		return false
+	}
+	lq, ln := strings.ToLower(q), strings.ToLower(name)
+	for i := 0; ; {
+		j := strings.Index(lq[i:], ln)
+		if j < 0 {
+			return false
+		}
+		a, b := i+j, i+j+len(ln)
+		if (a == 0 || !identRune(lq[a-1])) && (b == len(lq) || !identRune(lq[b])) {
+			return true
+		}
+		i = a + 1
+	}
+}
+
+func identRune(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 0x80
+}
+
 // testWords are the words that make a question about tests: then test
 // code is not demoted.
 var testWords = map[string]bool{"test": true, "tests": true, "testing": true, "spec": true, "specs": true}

@@ -234,12 +234,16 @@ type residentIndex struct {
 	gen int64
 
 	// Per chunk, in id order.
-	ids       []int64
-	keys      []int64
-	file      []uint32 // index into files
-	kind      []uint16 // index into kinds
-	lang      []uint16 // index into langs
-	isTest    []bool
+	ids    []int64
+	keys   []int64
+	file   []uint32 // index into files
+	kind   []uint16 // index into kinds
+	lang   []uint16 // index into langs
+	isTest []bool
+	// typeNames holds the names of the type declarations (typeKinds),
+	// by chunk index: Ranking.TypeFactor spares a type the question
+	// names.
+	typeNames map[uint32]string
 	bodyTerms []int32
 	startLine []int32
 	endLine   []int32
@@ -322,7 +326,7 @@ func (b *entryBlocks) at(i uint32) *residentEntry {
 // on; the build then stops with ErrResidentOutdated.
 func buildResident(ctx context.Context, db *store.DB, stale func() bool) (*residentIndex, ResidentBuild) {
 	start := time.Now()
-	ix := &residentIndex{tokens: map[string]uint32{}, fileIdx: map[int64]uint32{}, tfBig: map[uint32]int32{}}
+	ix := &residentIndex{tokens: map[string]uint32{}, fileIdx: map[int64]uint32{}, tfBig: map[uint32]int32{}, typeNames: map[uint32]string{}}
 	var b ResidentBuild
 	tk := tokenize.New()
 	kindIdx, langIdx := map[string]uint16{}, map[string]uint16{}
@@ -417,6 +421,9 @@ func buildResident(ctx context.Context, db *store.DB, stale func() bool) (*resid
 			ix.kind = append(ix.kind, intern(kindIdx, &ix.kinds, c.Kind))
 			ix.lang = append(ix.lang, intern(langIdx, &ix.langs, c.Language))
 			ix.isTest = append(ix.isTest, c.IsTest)
+			if typeKinds[c.Kind] && c.Name != "" {
+				ix.typeNames[uint32(ci)] = strings.Clone(c.Name)
+			}
 			ix.bodyTerms = append(ix.bodyTerms, int32(c.BodyTerms))
 			ix.startLine = append(ix.startLine, int32(c.StartLine))
 			ix.endLine = append(ix.endLine, int32(c.EndLine))
@@ -731,6 +738,7 @@ func (ix *residentIndex) chunk(ci uint32) store.Chunk {
 		Kind: ix.kinds[ix.kind[ci]], Language: ix.langs[ix.lang[ci]],
 		StartLine: int(ix.startLine[ci]), EndLine: int(ix.endLine[ci]),
 		BodyTerms: int(ix.bodyTerms[ci]), IsTest: ix.isTest[ci],
+		Name: ix.typeNames[ci],
 	}
 }
 

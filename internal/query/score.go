@@ -57,6 +57,12 @@ type Ranking struct {
 	// matches a question about X nearly as well as X does; the code under
 	// test is what the question wants.
 	TestFactor float64
+	// TypeFactor multiplies the score of a type declaration (class,
+	// struct, interface, enum, other type) that the question neither
+	// names nor asks about (see aboutTypes): a type's doc comment and
+	// fields sum up everything its methods do, so it matches a question
+	// about any of them, and the method that does it is the answer.
+	TypeFactor float64
 	// PhraseWeight is how much of the headroom above the lexical score a
 	// chunk gains by holding the query's phrases verbatim (see phrases):
 	// lexical' = lexical + PhraseWeight · share · (1 − lexical).
@@ -80,6 +86,7 @@ var DefaultRanking = Ranking{
 	ActivationWeight: 0.2,
 	Calibration:      0.57,
 	TestFactor:       0.6,
+	TypeFactor:       0.8,
 	PhraseWeight:     0.8,
 	FileDecay:        0.5,
 	FileCandidates:   2,

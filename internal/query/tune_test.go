@@ -94,6 +94,8 @@ func TestTuneFromEnv(t *testing.T) {
 				r.Candidates = int(x)
 			case "bodytf":
 				r.BodyTF = x
+			case "type":
+				r.TypeFactor = x
 			case "common":
 				r.CommonDF = x
 			case "decay":
