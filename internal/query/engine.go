@@ -397,6 +397,7 @@ func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, 
 	all := append([]string{}, toks...)
 	for _, t := range toks {
 		all = append(all, tokenize.Related(t)...)
+		all = append(all, tokenize.Variants(t)...)
 	}
 	var optional []string
 	for _, c := range hyphenCompounds(q) {
@@ -415,8 +416,8 @@ func (e *Engine) terms(ctx context.Context, q string, n int, gen int64) (terms, 
 	}
 	for _, t := range toks {
 		term := Term{Text: t, DF: df[t]}
-		for _, a := range tokenize.Related(t) {
-			if df[a] > 0 {
+		for _, a := range slices.Concat(tokenize.Related(t), tokenize.Variants(t)) {
+			if df[a] > 0 && !slices.Contains(term.Alts, a) {
 				term.Alts = append(term.Alts, a)
 				term.DF = max(term.DF, df[a])
 			}

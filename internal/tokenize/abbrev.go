@@ -1,6 +1,9 @@
 package tokenize
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // abbreviations pairs words with the short forms programmers write for
 // them. A query term matches its partners too (see Tokenizer.Related), so
@@ -87,3 +90,25 @@ var related = sync.OnceValue(func() map[string][]string {
 // Related returns the tokens interchangeable with tok (its abbreviations
 // or its long forms), or nil.
 func Related(tok string) []string { return related()[tok] }
+
+// Variants returns the stems a word may also be indexed under because
+// of the stemmer's undoubling: Porter2 removes the last of a double
+// consonant (bb dd ff gg mm nn pp rr tt) left after taking off -ed or
+// -ing, but keeps it in a word that ends so: "add" and "sniff" stay,
+// "adding" and "sniffed" become "ad" and "snif". A stem ending in such a
+// double also matches its undoubled form, and one ending in one of those
+// consonants its doubled form (which, for most words, no chunk holds).
+func Variants(stem string) []string {
+	n := len(stem)
+	if n < 2 {
+		return nil
+	}
+	last := stem[n-1]
+	if !strings.ContainsRune("bdfgmnprt", rune(last)) {
+		return nil
+	}
+	if stem[n-2] == last {
+		return []string{stem[:n-1]}
+	}
+	return []string{stem + string(last)}
+}

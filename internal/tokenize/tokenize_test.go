@@ -1,6 +1,7 @@
 package tokenize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,5 +50,35 @@ func BenchmarkTokenize(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		tk.Each(text, func(string) {})
+	}
+}
+
+// TestVariants: a stem the stemmer may have undoubled also matches the
+// other spelling, so "sniff" finds "sniffing" and "adding" finds "add".
+func TestVariants(t *testing.T) {
+	tk := New()
+	stem := func(w string) string {
+		var out []string
+		tk.Each(w, func(s string) { out = append(out, s) })
+		if len(out) != 1 {
+			t.Fatalf("%q: tokens %q", w, out)
+		}
+		return out[0]
+	}
+	for _, pair := range [][2]string{{"sniff", "sniffing"}, {"add", "adding"}, {"add", "added"}, {"egg", "eggs"}} {
+		a, b := stem(pair[0]), stem(pair[1])
+		if a != b && !slices.Contains(Variants(a), b) && !slices.Contains(Variants(b), a) {
+			t.Errorf("%q (%s) and %q (%s): neither is a variant of the other", pair[0], a, pair[1], b)
+		}
+	}
+	for _, w := range []string{"stop", "header", "cache", "pass", "all"} {
+		for _, v := range Variants(stem(w)) {
+			if v == stem(w) {
+				t.Errorf("%q: variant %q is the stem itself", w, v)
+			}
+		}
+	}
+	if v := Variants("pass"); v != nil {
+		t.Errorf("Variants(pass) = %q: s is never undoubled", v)
 	}
 }
