@@ -34,7 +34,7 @@ bench: build
 # input could take a whole run's time with nothing executed.
 FUZZTIME  ?= 20s
 FUZZFLAGS ?=
-FUZZ      := ./internal/tokenize:FuzzTokenize ./internal/query:FuzzValidate \
+FUZZ      := ./internal/tokenize:FuzzTokenize ./internal/query:FuzzValidate ./internal/query:FuzzPhrases \
              ./internal/config:FuzzParseSetting ./internal/chunk:FuzzMarkdownChunk \
              ./internal/llm:FuzzScanCode
 
