@@ -313,7 +313,6 @@ func candidateDepth(opts Options) int {
 // candidates the words found: a string literal holding the run holds its
 // words, so its chunk is among them, and a lookup per question would cost
 // a question 20-40 ms on GOROOT/src for nothing.
-
 func (e *Engine) quotedCandidates(ctx context.Context, phrases []Phrase, f store.Filter, depth int, ids []int64) ([]int64, map[int64][]int, error) {
 	inPhrase := map[int64][]int{}
 	for i, p := range phrases {

@@ -148,11 +148,11 @@ func newPhraseMatch(ph Phrase) *phraseMatch {
 // it, else the part of it the chunk's longest run of its words holds
 // verbatim, when that run has at least minPhraseWords words and
 // minPartialLetters letters from its first word of more than three
-// letters. A pasted log line carries a prefix ("npm
-// error", a time stamp, a file name) and values around the words of the
-// literal that emitted it, so only a part of it is in the code; a
-// natural question's words in a row, in a comment or a message, are the
-// same evidence in a smaller measure.
+// letters. A pasted log line carries a prefix ("npm error", a time
+// stamp, a file name) and values around the words of the literal that
+// emitted it, so only a part of it is in the code; a natural question's
+// words in a row, in a comment or a message, are the same evidence in a
+// smaller measure.
 func (p *phraseMatch) shareIn(lower string) float64 {
 	if strings.Contains(lower, p.lower) {
 		return p.share
