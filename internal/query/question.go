@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/aurora-dev/aur/internal/chunk"
 )
 
 // What a question says about itself, besides its words and phrases: the
@@ -70,7 +72,8 @@ func hasLetter(s string) bool {
 }
 
 // typeKinds are the chunk kinds Ranking.TypeFactor applies to.
-var typeKinds = map[string]bool{"class": true, "struct": true, "interface": true, "enum": true, "type": true}
+var typeKinds = map[string]bool{string(chunk.KindClass): true, string(chunk.KindStruct): true,
+	string(chunk.KindInterface): true, string(chunk.KindEnum): true, string(chunk.KindType): true}
 
 // typeWords are the words that make a question about types: then type
 // declarations are not demoted.
@@ -78,16 +81,7 @@ var typeWords = map[string]bool{"class": true, "classes": true, "struct": true, 
 	"interfaces": true, "enum": true, "enums": true, "type": true, "types": true, "trait": true, "traits": true}
 
 // aboutTypes reports whether the query asks about types.
-func aboutTypes(q string) bool {
-	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
-		return !unicode.IsLetter(r)
-	}) {
-		if typeWords[w] {
-			return true
-		}
-	}
-	return false
-}
+func aboutTypes(q string) bool { return hasWord(q, typeWords) }
 
 // mentions reports whether the query names name as a word of its own
 // (ASCII case folded): "how does the Server shut down" names Server.
@@ -118,11 +112,15 @@ func identRune(c byte) bool {
 var testWords = map[string]bool{"test": true, "tests": true, "testing": true, "spec": true, "specs": true}
 
 // aboutTests reports whether the query asks about tests.
-func aboutTests(q string) bool {
+func aboutTests(q string) bool { return hasWord(q, testWords) }
+
+// hasWord reports whether one of the query's words (runs of letters,
+// lower-cased) is in words.
+func hasWord(q string, words map[string]bool) bool {
 	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool {
 		return !unicode.IsLetter(r)
 	}) {
-		if testWords[w] {
+		if words[w] {
 			return true
 		}
 	}
