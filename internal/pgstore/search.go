@@ -158,15 +158,7 @@ func (p *Project) ids(ctx context.Context, what, sql string, args []any) ([]int6
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return store.ScanIDs(rows)
 }
 
 // likePattern is %needle% with LIKE's metacharacters escaped.

@@ -30,9 +30,7 @@ func (p *Project) Stats(ctx context.Context) (*store.IndexStats, error) {
 			rows.Close()
 			return nil, err
 		}
-		s.FilesByLanguage[l] = n
-		s.Files += n
-		s.SourceBytes += b
+		s.AddFiles(l, n, b)
 	}
 	rows.Close()
 	rows, err = p.q.Query(ctx, `SELECT language, kind, count(*) FROM chunks WHERE project_id = $1 GROUP BY language, kind`, p.id)

@@ -102,6 +102,19 @@ func (db *DB) ids(ctx context.Context, what, query string, args []any) ([]int64,
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
+	return ScanIDs(rows)
+}
+
+// Rows is what ScanIDs reads: database/sql's and pgx's result rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ScanIDs reads rows of one integer column (SQLite's and PostgreSQL's
+// stores share it).
+func ScanIDs(rows Rows) ([]int64, error) {
 	var ids []int64
 	for rows.Next() {
 		var id int64

@@ -61,9 +61,7 @@ func (db *DB) Stats(ctx context.Context) (*IndexStats, error) {
 			rows.Close()
 			return nil, err
 		}
-		s.FilesByLanguage[l] = n
-		s.Files += n
-		s.SourceBytes += b
+		s.AddFiles(l, n, b)
 	}
 	rows.Close()
 	rows, err = db.db.QueryContext(ctx, `SELECT language, kind, count(*) FROM chunks GROUP BY language, kind`)
@@ -116,6 +114,14 @@ func (db *DB) Stats(ctx context.Context) (*IndexStats, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// AddFiles counts n files of language lang holding size bytes (one row
+// of a count grouped by language).
+func (s *IndexStats) AddFiles(lang string, n int, size int64) {
+	s.FilesByLanguage[lang] = n
+	s.Files += n
+	s.SourceBytes += size
 }
 
 // AddChunks counts n chunks of language lang and kind kind (one row of
