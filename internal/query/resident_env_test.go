@@ -1,8 +1,6 @@
 package query
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"os"
 	"runtime"
@@ -11,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aurora-dev/aur/internal/evaluate"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -57,26 +54,7 @@ func TestResidentFromEnv(t *testing.T) {
 			dbPath, b.Duration.Round(time.Millisecond), b.Chunks, b.Tokens, b.Postings, float64(after.HeapAlloc-before.HeapAlloc)/1e6)
 		var extra []string
 		if qPath != "" {
-			data, err := os.ReadFile(qPath)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.HasSuffix(qPath, ".jsonl") {
-				qs, err := evaluate.LoadQueries(bytes.NewReader(data))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, q := range qs {
-					extra = append(extra, q.Query)
-				}
-			} else {
-				sc := bufio.NewScanner(bytes.NewReader(data))
-				for sc.Scan() {
-					if l := strings.TrimSpace(sc.Text()); l != "" {
-						extra = append(extra, l)
-					}
-				}
-			}
+			extra = readQuestions(t, qPath)
 		}
 		cases := residentQuestions(t, db, res.cur.Load(), extra, len(extra)+gen)
 		// The given questions with the default options too.
@@ -107,16 +85,7 @@ func BenchmarkResidentFromEnv(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	data, err := os.ReadFile("../../bench/queries.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var qs []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l != "" {
-			qs = append(qs, l)
-		}
-	}
+	qs := readQuestions(b, benchQuestions)
 	res := NewResident(db, nil)
 	if _, err := res.Build(ctx); err != nil {
 		b.Fatal(err)

@@ -1,11 +1,13 @@
 package query
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/aurora-dev/aur/internal/evaluate"
 	"github.com/aurora-dev/aur/internal/store"
 )
 
@@ -26,18 +28,7 @@ func BenchmarkSearchFromEnv(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	f, err := os.Open("../../bench/queries.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var qs []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if sc.Text() != "" {
-			qs = append(qs, sc.Text())
-		}
-	}
-	f.Close()
+	qs := readQuestions(b, benchQuestions)
 	e := NewEngine(db)
 	for _, files := range []bool{false, true} {
 		name := "chunks"
@@ -54,4 +45,34 @@ func BenchmarkSearchFromEnv(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchQuestions are the questions the search benchmarks ask.
+const benchQuestions = "../../bench/queries.txt"
+
+// readQuestions reads the questions of a file: the queries of a .jsonl
+// set (shared/eval's format), else one question a non-blank line.
+func readQuestions(tb testing.TB, path string) []string {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []string
+	if strings.HasSuffix(path, ".jsonl") {
+		qs, err := evaluate.LoadQueries(bytes.NewReader(data))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, q := range qs {
+			out = append(out, q.Query)
+		}
+		return out
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package query
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"slices"
@@ -78,18 +77,7 @@ func TestSemanticFromEnv(t *testing.T) {
 	t.Logf("database: %.1f MB before, %.1f MB after (+%.0f%%, %.0f bytes per chunk)",
 		float64(before)/1e6, float64(after)/1e6, 100*float64(after-before)/float64(before), float64(after-before)/float64(sum.WithVector))
 
-	f, err := os.Open("../../bench/queries.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var qs []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if sc.Text() != "" {
-			qs = append(qs, sc.Text())
-		}
-	}
-	f.Close()
+	qs := readQuestions(t, benchQuestions)
 	sem := Semantic{Embedder: instantQuestions{}}
 	eng := NewEngine(db)
 	// fresh searches on a database handle of its own, opened and closed
