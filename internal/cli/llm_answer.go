@@ -15,6 +15,26 @@ import (
 	"github.com/aurora-dev/aur/internal/service"
 )
 
+// resilienceOptions are the retry, rate-limit (rpmKey names the budget:
+// the LLM's or the embeddings'), breaker and metrics settings of a
+// provider's calls.
+func (f *Factory) resilienceOptions(rpmKey string) llm.Options {
+	cfg := f.Config()
+	opts := llm.Options{
+		RPM:          cfg.Int(rpmKey),
+		MaxWait:      cfg.Seconds(config.KeyRateLimitMaxWait),
+		MaxRetries:   cfg.Int(config.KeyMaxRetries),
+		BaseDelay:    time.Duration(cfg.Int(config.KeyRetryBaseDelayMS)) * time.Millisecond,
+		MaxDelay:     time.Duration(cfg.Int(config.KeyRetryMaxDelayMS)) * time.Millisecond,
+		BreakerStore: resilience.FileBreakerStore{Dir: filepath.Join(cfg.Home, "state")},
+		Observer:     f.llmObserver,
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = -1 // 0 means "no retries" to the user, -1 to llm.Options
+	}
+	return opts
+}
+
 // Answerer returns what answers aur query: the configured LLM provider
 // behind the resilience policy, or the grounded context report when no
 // provider is configured (said once on stderr).
@@ -31,22 +51,11 @@ func (f *Factory) Answerer(ctx context.Context) (ask.Answerer, error) {
 		}
 		return os.Getenv(k)
 	}
-	opts := llm.Options{
-		RPM:          cfg.Int(config.KeyRateLimitRPM),
-		MaxWait:      cfg.Seconds(config.KeyRateLimitMaxWait),
-		MaxRetries:   cfg.Int(config.KeyMaxRetries),
-		BaseDelay:    time.Duration(cfg.Int(config.KeyRetryBaseDelayMS)) * time.Millisecond,
-		MaxDelay:     time.Duration(cfg.Int(config.KeyRetryMaxDelayMS)) * time.Millisecond,
-		BreakerStore: resilience.FileBreakerStore{Dir: filepath.Join(cfg.Home, "state")},
-		Observer:     f.llmObserver,
-	}
+	opts := f.resilienceOptions(config.KeyRateLimitRPM)
 	if f.usesPostgres() {
 		// Every host that shares the store shares the breaker: one whose
 		// calls failed keeps the others from hammering the provider.
 		opts.BreakerStore = &pgBreaker{f: f, file: opts.BreakerStore}
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = -1 // 0 means "no retries" to the user, -1 to llm.Options
 	}
 	p, err := llm.FromEnv(getenv, opts)
 	if err != nil {

@@ -3,13 +3,10 @@ package cli
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
-	"time"
 
 	"github.com/aurora-dev/aur/internal/config"
 	"github.com/aurora-dev/aur/internal/llm"
-	"github.com/aurora-dev/aur/internal/resilience"
 	"github.com/aurora-dev/aur/internal/service"
 )
 
@@ -33,19 +30,7 @@ func (f *Factory) Embedder() (*llm.ResilientEmbedder, error) {
 		}
 		return os.Getenv(k)
 	}
-	opts := llm.Options{
-		RPM:          cfg.Int(config.KeyEmbedRateLimitRPM),
-		MaxWait:      cfg.Seconds(config.KeyRateLimitMaxWait),
-		MaxRetries:   cfg.Int(config.KeyMaxRetries),
-		BaseDelay:    time.Duration(cfg.Int(config.KeyRetryBaseDelayMS)) * time.Millisecond,
-		MaxDelay:     time.Duration(cfg.Int(config.KeyRetryMaxDelayMS)) * time.Millisecond,
-		BreakerStore: resilience.FileBreakerStore{Dir: filepath.Join(cfg.Home, "state")},
-		Observer:     f.llmObserver,
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = -1
-	}
-	e, err := llm.EmbedderFromEnv(getenv, opts)
+	e, err := llm.EmbedderFromEnv(getenv, f.resilienceOptions(config.KeyEmbedRateLimitRPM))
 	if err != nil {
 		return nil, &codedError{Code: ExitUsage, Err: fmt.Errorf("embeddings configuration: %w", err)}
 	}
