@@ -173,40 +173,12 @@ func NewResilientEmbedder(e *OpenAIEmbedder, opts Options) (*ResilientEmbedder, 
 		return nil, errors.New("new resilient embedder: nil embedder")
 	}
 	o := opts.withDefaults()
-	cls := o.Classifier
-	if cls == nil {
-		cls = resilience.NewClassifier()
-	}
-	registerErrors(cls)
-	reg := o.Registry
-	if reg == nil {
-		var err error
-		// Up to a second's worth of requests may go at once: aur serve
-		// embeds the questions that arrive together, and with a burst of
-		// 1 each would wait its turn (20 ms apart at 3,000 a minute).
-		reg, err = resilience.NewRegistry(resilience.RateLimitConfig{RequestsPerMinute: o.RPM, MaxWait: o.MaxWait, Burst: max(1, o.RPM/60)}, o.Clock)
-		if err != nil {
-			return nil, fmt.Errorf("rate limit for %s: %w", ProviderEmbeddings, err)
-		}
-	}
-	cfg := resilience.DefaultPolicyConfig()
-	cfg.Retry.MaxRetries = o.MaxRetries
-	cfg.Retry.BaseDelay = o.BaseDelay
-	cfg.Retry.MaxDelay = o.MaxDelay
-	cfg.Retry.MaxRetryAfter = o.MaxWait
-	cfg.Retry.AttemptTimeout = o.Timeout
-	cfg.Breaker.FailureThreshold = o.BreakerThreshold
-	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
-	pol, err := resilience.NewPolicy(ProviderEmbeddings, cfg, resilience.PolicyDeps{
-		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(ProviderEmbeddings), Metrics: o.Metrics,
-		BreakerStore: o.BreakerStore, BreakerKey: ProviderEmbeddings + "@" + e.Endpoint(), Observer: o.Observer,
-	})
+	// Up to a second's worth of requests may go at once: aur serve embeds
+	// the questions that arrive together, and with a burst of 1 each
+	// would wait its turn (20 ms apart at 3,000 a minute).
+	pol, clock, err := o.policy(ProviderEmbeddings, ProviderEmbeddings+"@"+e.Endpoint(), max(1, o.RPM/60))
 	if err != nil {
-		return nil, fmt.Errorf("resilience policy for %s: %w", ProviderEmbeddings, err)
-	}
-	clock := o.Clock
-	if clock == nil {
-		clock = resilience.RealClock()
+		return nil, err
 	}
 	return &ResilientEmbedder{e: e, clock: clock, policy: pol, threshold: o.BreakerThreshold}, nil
 }

@@ -130,6 +130,23 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 		return nil, errors.New("new resilient provider: nil provider")
 	}
 	o := opts.withDefaults()
+	pol, clock, err := o.policy(p.Name(), BreakerKey(p), 1)
+	if err != nil {
+		return nil, err
+	}
+	r := &Resilient{p: p, clock: clock, policy: pol, threshold: o.BreakerThreshold,
+		hints: [3]string{EnvOpenAIKey, EnvOpenAIModel, EnvOpenAIBaseURL}}
+	if p.Name() == ProviderAnthropic {
+		r.hints = [3]string{EnvAnthropicKey, EnvAnthropicModel, EnvAnthropicBaseURL}
+	}
+	return r, nil
+}
+
+// policy builds the resilience policy of one provider's calls from o
+// (withDefaults applied): name keys its rate limiter and metrics,
+// breakerKey its breaker state, and burst is how many calls may go at
+// once. It returns the clock the policy runs on.
+func (o Options) policy(name, breakerKey string, burst int) (*resilience.Policy, resilience.Clock, error) {
 	cls := o.Classifier
 	if cls == nil {
 		cls = resilience.NewClassifier()
@@ -138,9 +155,9 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 	reg := o.Registry
 	if reg == nil {
 		var err error
-		reg, err = resilience.NewRegistry(resilience.RateLimitConfig{RequestsPerMinute: o.RPM, MaxWait: o.MaxWait, Burst: 1}, o.Clock)
+		reg, err = resilience.NewRegistry(resilience.RateLimitConfig{RequestsPerMinute: o.RPM, MaxWait: o.MaxWait, Burst: burst}, o.Clock)
 		if err != nil {
-			return nil, fmt.Errorf("rate limit for %s: %w", p.Name(), err)
+			return nil, nil, fmt.Errorf("rate limit for %s: %w", name, err)
 		}
 	}
 	cfg := resilience.DefaultPolicyConfig()
@@ -151,23 +168,18 @@ func NewResilient(p Provider, opts Options) (*Resilient, error) {
 	cfg.Retry.AttemptTimeout = o.Timeout
 	cfg.Breaker.FailureThreshold = o.BreakerThreshold
 	cfg.Breaker.OpenTimeout = o.BreakerOpenTimeout
-	pol, err := resilience.NewPolicy(p.Name(), cfg, resilience.PolicyDeps{
-		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(p.Name()), Metrics: o.Metrics,
-		BreakerStore: o.BreakerStore, BreakerKey: BreakerKey(p), Observer: o.Observer,
+	pol, err := resilience.NewPolicy(name, cfg, resilience.PolicyDeps{
+		Clock: o.Clock, Classifier: cls, Limiter: reg.Get(name), Metrics: o.Metrics,
+		BreakerStore: o.BreakerStore, BreakerKey: breakerKey, Observer: o.Observer,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("resilience policy for %s: %w", p.Name(), err)
+		return nil, nil, fmt.Errorf("resilience policy for %s: %w", name, err)
 	}
 	clock := o.Clock
 	if clock == nil {
 		clock = resilience.RealClock()
 	}
-	r := &Resilient{p: p, clock: clock, policy: pol, threshold: o.BreakerThreshold,
-		hints: [3]string{EnvOpenAIKey, EnvOpenAIModel, EnvOpenAIBaseURL}}
-	if p.Name() == ProviderAnthropic {
-		r.hints = [3]string{EnvAnthropicKey, EnvAnthropicModel, EnvAnthropicBaseURL}
-	}
-	return r, nil
+	return pol, clock, nil
 }
 
 // BreakerKey is the key of p's circuit breaker state: the provider and,
