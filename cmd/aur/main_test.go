@@ -152,7 +152,13 @@ func cmdFixture(ts *testscript.TestScript, neg bool, args []string, src string) 
 		ts.Fatalf("usage: fixture DIR")
 	}
 	dst := ts.MkAbs(args[0])
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+	ts.Check(copyFixtureTree(src, dst))
+}
+
+// copyFixtureTree copies the fixture repository src to dst, dot-NAME
+// files as .NAME.
+func copyFixtureTree(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -174,7 +180,6 @@ func cmdFixture(ts *testscript.TestScript, neg bool, args []string, src string) 
 		}
 		return os.WriteFile(out, b, 0o644)
 	})
-	ts.Check(err)
 }
 
 // cmdMkbinary writes a small file with NUL bytes, which txtar cannot hold.

@@ -117,26 +117,7 @@ func copyFixture(t *testing.T, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		dir, name := filepath.Split(rel)
-		if n, ok := strings.CutPrefix(name, "dot-"); ok {
-			name = "." + n
-		}
-		out := filepath.Join(dst, dir, name)
-		if d.IsDir() {
-			return os.MkdirAll(out, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(out, b, 0o644)
-	})
-	if err != nil {
+	if err := copyFixtureTree(src, dst); err != nil {
 		t.Fatal(err)
 	}
 }
