@@ -204,15 +204,10 @@ func (p *Project) DocFreq(ctx context.Context, tokens []string) (map[string]int,
 		return nil, fmt.Errorf("document frequencies: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var t string
-		var n int
-		if err := rows.Scan(&t, &n); err != nil {
-			return nil, err
-		}
-		out[t] = n
+	if err := store.ScanCounts(rows, out); err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ChunksByID returns the chunks with the given ids, with their paths, in
@@ -221,23 +216,13 @@ func (p *Project) ChunksByID(ctx context.Context, ids []int64) ([]store.Chunk, e
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := p.q.Query(ctx, `SELECT c.id, c.key, c.file_id, f.path, c.kind, c.name, c.qualified_name,
-		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms, c.is_test
+	rows, err := p.q.Query(ctx, `SELECT `+store.ChunkColumns+`
 		FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.project_id = $1 AND c.id = ANY($2)`, p.id, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read chunks: %w", err)
 	}
 	defer rows.Close()
-	out := make([]store.Chunk, 0, len(ids))
-	for rows.Next() {
-		var c store.Chunk
-		if err := rows.Scan(&c.ID, &c.Key, &c.FileID, &c.Path, &c.Kind, &c.Name, &c.QualifiedName,
-			&c.Signature, &c.Doc, &c.StartLine, &c.EndLine, &c.Content, &c.Language, &c.BodyTerms, &c.IsTest); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return store.ScanChunks(rows, len(ids))
 }
 
 // AccessHistories returns the access history of chunks by stable key.

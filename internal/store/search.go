@@ -136,14 +136,23 @@ func (db *DB) ChunksByID(ctx context.Context, ids []int64) ([]Chunk, error) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := db.db.QueryContext(ctx, `SELECT c.id, c.key, c.file_id, f.path, c.kind, c.name, c.qualified_name,
-		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms, c.is_test
+	rows, err := db.db.QueryContext(ctx, `SELECT `+ChunkColumns+`
 		FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN (`+inList(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read chunks: %w", err)
 	}
 	defer rows.Close()
-	out := make([]Chunk, 0, len(ids))
+	return ScanChunks(rows, len(ids))
+}
+
+// ChunkColumns are the columns ScanChunks reads, in its order, from
+// chunks c joined with files f (both stores' ChunksByID select them).
+const ChunkColumns = `c.id, c.key, c.file_id, f.path, c.kind, c.name, c.qualified_name,
+		c.signature, c.doc, c.start_line, c.end_line, c.content, c.language, c.body_terms, c.is_test`
+
+// ScanChunks reads rows of ChunkColumns; n is a capacity hint.
+func ScanChunks(rows Rows, n int) ([]Chunk, error) {
+	out := make([]Chunk, 0, n)
 	for rows.Next() {
 		var c Chunk
 		if err := rows.Scan(&c.ID, &c.Key, &c.FileID, &c.Path, &c.Kind, &c.Name, &c.QualifiedName,
@@ -171,15 +180,23 @@ func (db *DB) DocFreq(ctx context.Context, tokens []string) (map[string]int, err
 		return nil, fmt.Errorf("document frequencies: %w", err)
 	}
 	defer rows.Close()
+	if err := ScanCounts(rows, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ScanCounts reads rows of (text, count) into out.
+func ScanCounts(rows Rows, out map[string]int) error {
 	for rows.Next() {
 		var t string
 		var n int
 		if err := rows.Scan(&t, &n); err != nil {
-			return nil, err
+			return err
 		}
 		out[t] = n
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // CorpusStats are the collection statistics ranking needs.
